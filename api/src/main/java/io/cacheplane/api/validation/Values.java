@@ -1,0 +1,64 @@
+package io.cacheplane.api.validation;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.math.BigDecimal;
+import java.text.ParseException;
+import java.time.Duration;
+
+/** Parsing of the CRDs' value syntaxes, shared by validation and the agent. */
+public final class Values {
+
+  private Values() {}
+
+  /**
+   * Parses a Go/Kubernetes duration ({@code 30s}, {@code 5m}, {@code 1h30m}, {@code 250ms}) with fabric8's
+   * {@link io.fabric8.kubernetes.api.model.Duration}.
+   *
+   * @throws IllegalArgumentException when the text is not a duration
+   */
+  public static Duration duration(String text) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException("must be a duration such as 30s, 5m or 1h30m, got a blank string");
+    }
+    try {
+      return io.fabric8.kubernetes.api.model.Duration.parse(text.trim()).getDuration();
+    } catch (ParseException | RuntimeException e) {
+      throw new IllegalArgumentException("must be a duration such as 30s, 5m or 1h30m, got \"" + abbreviate(text) + "\"");
+    }
+  }
+
+  /**
+   * Parses a byte quantity ({@code 256Ki}, {@code 64Mi}, {@code 1000}) with fabric8's {@link Quantity}.
+   *
+   * @return whole bytes
+   * @throws IllegalArgumentException when the value is not a quantity, is negative, not whole, or over 2^63-1
+   */
+  public static long bytes(IntOrString value) {
+    if (value == null) {
+      throw new IllegalArgumentException("must be a quantity of bytes such as 256Ki");
+    }
+    String text = value.getIntVal() != null ? value.getIntVal().toString() : value.getStrVal();
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException("must be a quantity of bytes such as 256Ki, got a blank string");
+    }
+    BigDecimal amount;
+    try {
+      amount = Quantity.getAmountInBytes(Quantity.parse(text.trim()));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("must be a quantity of bytes such as 256Ki or 64Mi, got \"" + abbreviate(text) + "\"");
+    }
+    if (amount.signum() < 0) {
+      throw new IllegalArgumentException("must not be negative, got " + text);
+    }
+    try {
+      return amount.longValueExact();
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("must be a whole number of bytes below 2^63, got " + abbreviate(text));
+    }
+  }
+
+  static String abbreviate(String text) {
+    return text.length() <= 64 ? text : text.substring(0, 61) + "...";
+  }
+}
