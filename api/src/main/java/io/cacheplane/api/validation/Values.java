@@ -1,5 +1,6 @@
 package io.cacheplane.api.validation;
 
+import io.cacheplane.api.v1alpha1.Durations;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
@@ -8,6 +9,8 @@ import java.time.Duration;
 
 /** Parsing of the CRDs' value syntaxes, shared by validation and the agent. */
 public final class Values {
+
+  private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile(Durations.PATTERN);
 
   private Values() {}
 
@@ -21,8 +24,11 @@ public final class Values {
     if (text == null || text.isBlank()) {
       throw new IllegalArgumentException("must be a duration such as 30s, 5m or 1h30m, got a blank string");
     }
+    if (!DURATION.matcher(text).matches()) {
+      throw new IllegalArgumentException("must be a duration such as 30s, 5m or 1h30m, got \"" + abbreviate(text) + "\"");
+    }
     try {
-      return io.fabric8.kubernetes.api.model.Duration.parse(text.trim()).getDuration();
+      return io.fabric8.kubernetes.api.model.Duration.parse(text).getDuration();
     } catch (ParseException | RuntimeException e) {
       throw new IllegalArgumentException("must be a duration such as 30s, 5m or 1h30m, got \"" + abbreviate(text) + "\"");
     }

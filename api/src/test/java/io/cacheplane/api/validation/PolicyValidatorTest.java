@@ -1,0 +1,123 @@
+package io.cacheplane.api.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cacheplane.api.Fixtures;
+import io.cacheplane.api.v1alpha1.CachePolicySpec;
+import io.cacheplane.api.v1alpha1.RoutePolicySpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PolicyValidatorTest {
+
+  @Test
+  void theExamplesAreValid() {
+    assertThat(PolicyValidator.validate(Fixtures.productPages().getSpec())).isEmpty();
+    assertThat(PolicyValidator.validate(Fixtures.storefront().getSpec())).isEmpty();
+  }
+
+  @Test
+  void anEmptyCachePolicyIsValidAndUsesDefaults() {
+    assertThat(PolicyValidator.validate(new CachePolicySpec())).isEmpty();
+  }
+
+  @Test
+  void aMissingSpecIsOneViolation() {
+    assertThat(PolicyValidator.validate((CachePolicySpec) null)).containsExactly(new Violation("spec", "is required"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "size and weight together|cache: {maximumSize: 10, maximumWeight: 1Mi}|spec.cache.maximumWeight|mutually exclusive",
+      "zero size|cache: {maximumSize: 0}|spec.cache.maximumSize|between 1 and",
+      "negative size|cache: {maximumSize: -5}|spec.cache.maximumSize|between 1 and",
+      "zero weight|cache: {maximumWeight: 0}|spec.cache.maximumWeight|at least 1 byte",
+      "weight not a quantity|cache: {maximumWeight: lots}|spec.cache.maximumWeight|quantity of bytes",
+      "negative entry size|cache: {maxEntrySize: -1Ki}|spec.cache.maxEntrySize|negative",
+      "fractional bytes|cache: {maxEntrySize: '0.5'}|spec.cache.maxEntrySize|whole number",
+      "entry larger than cache|cache: {maximumWeight: 1Ki, maxEntrySize: 2Ki}|spec.cache.maxEntrySize|must not exceed maximumWeight",
+      "zero TTL|cache: {expireAfterWrite: 0s}|spec.cache.expireAfterWrite|positive duration",
+      "TTL not a duration|cache: {expireAfterWrite: five minutes}|spec.cache.expireAfterWrite|must be a duration",
+      "blank TTL|cache: {expireAfterAccess: ' '}|spec.cache.expireAfterAccess|blank",
+      "TTL over a year|cache: {expireAfterWrite: 9000h}|spec.cache.expireAfterWrite|at most 8760h",
+      "blank query parameter|key: {queryParameters: [page, ' ']}|spec.key.queryParameters[1]|is required",
+      "duplicate query parameter|key: {queryParameters: [page, page]}|spec.key.queryParameters[1]|duplicate query parameter",
+      "header with a space|key: {headers: [Accept Language]}|spec.key.headers[0]|header name",
+      "duplicate header in other case|key: {headers: [Accept, accept]}|spec.key.headers[1]|duplicate header",
+      "status code out of range|cacheable: {statusCodes: [200, 999]}|spec.cacheable.statusCodes[1]|between 100 and 599",
+      "step with both|rollout: {steps: [{setWeight: 10, pause: {}}]}|spec.rollout.steps[0]|exactly one of setWeight or pause",
+      "empty step|rollout: {steps: [{}]}|spec.rollout.steps[0]|exactly one of setWeight or pause",
+      "weight over 100|rollout: {steps: [{setWeight: 101}]}|spec.rollout.steps[0].setWeight|between 0 and 100",
+      "zero bake|rollout: {steps: [{pause: {duration: 0s}}]}|spec.rollout.steps[0].pause.duration|positive",
+      "error rate over 1|rollout: {analysis: {maxErrorRate: 1.5}}|spec.rollout.analysis.maxErrorRate|between 0.0 and 1.0",
+      "bad selector operator|agentSelector: {matchExpressions: [{key: a, operator: Near}]}|spec.agentSelector.matchExpressions[0].operator|one of In",
+  })
+  void invalidCachePoliciesNameTheFieldAndTheRule(String name, String yaml, String field, String rule) {
+    List<Violation> violations = PolicyValidator.validate(Fixtures.yaml(yaml, CachePolicySpec.class));
+    assertThat(violations).anySatisfy(v -> {
+      assertThat(v.field()).isEqualTo(field);
+      assertThat(v.message()).contains(rule);
+    });
+  }
+
+  private static final String ROUTE = "{name: r, backends: [{url: 'http://up:8080'}]}";
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "no routes|routes: []|spec.routes|is required",
+      "blank route name|routes: [{name: ' ', backends: [{url: 'http://a'}]}]|spec.routes[0].name|is required",
+      "route name not a label|routes: [{name: Products_1, backends: [{url: 'http://a'}]}]|spec.routes[0].name|DNS-1123 label",
+      "duplicate route names|routes: [ROUTE, ROUTE]|spec.routes[1]|duplicate route name",
+      "no backends|routes: [{name: r, backends: []}]|spec.routes[0].backends|is required",
+      "weights not summing to 100|routes: [{name: r, backends: [{url: 'http://a', weight: 50}, {url: 'http://b', weight: 40}]}]|spec.routes[0].backends|sum to 100, got 90",
+      "all weights zero|routes: [{name: r, backends: [{url: 'http://a', weight: 0}, {url: 'http://b', weight: 0}]}]|spec.routes[0].backends|sum to 100, got 0",
+      "weight missing on one of two|routes: [{name: r, backends: [{url: 'http://a', weight: 100}, {url: 'http://b'}]}]|spec.routes[0].backends|every backend needs a weight",
+      "url and service|routes: [{name: r, backends: [{url: 'http://a', service: b, port: 80}]}]|spec.routes[0].backends[0]|exactly one of url and service",
+      "not http|routes: [{name: r, backends: [{url: 'ftp://a'}]}]|spec.routes[0].backends[0].url|http or https",
+      "url with query|routes: [{name: r, backends: [{url: 'http://a/?x=1'}]}]|spec.routes[0].backends[0].url|query",
+      "service without port|routes: [{name: r, backends: [{service: products}]}]|spec.routes[0].backends[0].port|required with service",
+      "port out of range|routes: [{name: r, backends: [{service: products, port: 70000}]}]|spec.routes[0].backends[0].port|between 1 and 65535",
+      "negative timeout|routes: [{name: r, timeout: '-1s', backends: [{url: 'http://a'}]}]|spec.routes[0].timeout|duration",
+      "two path kinds|routes: [{name: r, match: {path: /a, pathPrefix: /b}, backends: [{url: 'http://a'}]}]|spec.routes[0].match|at most one of path",
+      "relative prefix|routes: [{name: r, match: {pathPrefix: api}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.pathPrefix|must start with /",
+      "backreference regex|routes: [{name: r, match: {pathRegex: '(a)\\1'}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.pathRegex|RE2",
+      "lookahead regex|routes: [{name: r, match: {pathRegex: '(?=a)'}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.pathRegex|RE2",
+      "blank cache reference|routes: [{name: r, cachePolicyRef: '', backends: [{url: 'http://a'}]}]|spec.routes[0].cachePolicyRef|is required",
+      "cache reference not a name|routes: [{name: r, cachePolicyRef: 'Bad Name', backends: [{url: 'http://a'}]}]|spec.routes[0].cachePolicyRef|object name",
+      "header value and regex|routes: [{name: r, match: {headers: [{name: x, value: a, regex: b}]}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.headers[0]|at most one of value and regex",
+  })
+  void invalidRoutePoliciesNameTheFieldAndTheRule(String name, String yaml, String field, String rule) {
+    List<Violation> violations = PolicyValidator.validate(Fixtures.yaml(yaml.replace("ROUTE", ROUTE), RoutePolicySpec.class));
+    assertThat(violations).anySatisfy(v -> {
+      assertThat(v.field()).isEqualTo(field);
+      assertThat(v.message()).contains(rule);
+    });
+  }
+
+  @Test
+  void catastrophicBacktrackingPatternIsHarmlessInRe2() {
+    RoutePolicySpec spec = Fixtures.yaml(
+        "routes: [{name: r, match: {pathRegex: '^(a+)+$'}, backends: [{url: 'http://a'}]}]", RoutePolicySpec.class);
+    assertThat(PolicyValidator.validate(spec)).isEmpty();
+    assertThat(com.google.re2j.Pattern.compile("^(a+)+$").matches("a".repeat(50_000) + "!")).isFalse();
+  }
+
+  @Test
+  void everyViolationIsReportedNotJustTheFirst() {
+    RoutePolicySpec spec = Fixtures.yaml("""
+        routes:
+        - {name: ' ', timeout: 0s, backends: [{url: 'ftp://a', weight: 10}]}
+        """, RoutePolicySpec.class);
+    assertThat(PolicyValidator.validate(spec)).extracting(Violation::field).contains(
+        "spec.routes[0].name", "spec.routes[0].timeout", "spec.routes[0].backends[0].url", "spec.routes[0].backends");
+  }
+
+  @Test
+  void hugeListsAreRefusedWithoutWalkingThem() {
+    String many = String.join(",", java.util.Collections.nCopies(5000, "page"));
+    CachePolicySpec spec = Fixtures.yaml("key: {queryParameters: [" + many + "]}", CachePolicySpec.class);
+    assertThat(PolicyValidator.validate(spec)).anySatisfy(v -> assertThat(v.message()).contains("at most 64 items"));
+  }
+}
