@@ -5,7 +5,7 @@
 #
 # Idempotent: every step is skipped when its outputs already exist, so a warm
 # run takes well under a second. The cold run builds kube-apiserver and
-# kube-controller-manager 1.20.2 from Debian's source package (~7 min on
+# kube-controller-manager 1.20.2 from Debian's source package (~4-7 min on
 # 2 cores, ~2.3 GB scratch under the cache, deleted afterwards).
 #
 # Cache dir: ${CACHEPLANE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cacheplane}
@@ -133,6 +133,7 @@ apt_install_missing() { # apt_install_missing PKG...: install those not installe
   apt_prepare
   log "apt-get install ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get "${APT_OPTS[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  "${SUDO[@]}" apt-get "${APT_OPTS[@]}" clean # drop the .debs from the private cache
 }
 
 apt_extract() { # apt_extract PKG DIR: apt-get download + dpkg -x (no root needed)
@@ -147,12 +148,13 @@ build_k8s() {
   local start src work rc orig
   start=$(date +%s)
   log "building kube-apiserver + kube-controller-manager $K8S_VERSION from Debian source"
-  log "cold build: ~7 min on 2 cores, ~2.3 GB scratch in $BUILD_DIR (removed afterwards)"
+  log "cold build: ~4-7 min on 2 cores, ~2.3 GB scratch in $BUILD_DIR (removed afterwards)"
   apt_install_missing golang-1.19-go rsync make openssl
   [[ -x $GO_DIR/bin/go ]] || die "$GO_DIR/bin/go missing after installing golang-1.19-go"
 
   # Downloads survive a failed run (apt-get source skips files it has).
   mkdir -p "$BUILD_DIR/download"
+  rm -rf "$BUILD_DIR"/tmp.* # trees of killed runs (we hold the lock)
   apt_prepare
   log "apt-get source --download-only kubernetes=$K8S_DEB_SRC_VERSION"
   (cd "$BUILD_DIR/download" && apt-get "${APT_OPTS[@]}" -qq source --download-only "kubernetes=$K8S_DEB_SRC_VERSION")
@@ -178,6 +180,7 @@ build_k8s() {
   local r2 vend=$src/vendor/github.com/modern-go/reflect2
   r2=$work/reflect2/root/usr/share/gocode/src/github.com/modern-go/reflect2
   [[ -f $r2/reflect2.go ]] || die "reflect2 sources not found in golang-github-modern-go-reflect2-dev"
+  log "using $(basename "$(ls "$work"/reflect2/*.deb)")"
   find "$vend" -maxdepth 1 -type f \( -name '*.go' -o -name '*.s' \) -delete
   find "$r2" -maxdepth 1 -type f \( -name '*.go' -o -name '*.s' \) ! -name '*_test.go' -exec cp -t "$vend" {} +
 
@@ -191,7 +194,8 @@ build_k8s() {
   ) >"$work/make.log" 2>&1 || rc=$?
   if [[ $rc -ne 0 ]]; then
     tail -n 40 "$work/make.log" >&2
-    die "make failed (exit $rc)"
+    cp "$work/make.log" "$BUILD_DIR/make-failed.log"
+    die "make failed (exit $rc); full log: $BUILD_DIR/make-failed.log"
   fi
   local b
   for b in kube-apiserver kube-controller-manager; do

@@ -179,6 +179,14 @@ launch() { # launch NAME ARGS...: run in its own session, log to STATE/NAME.log
   setsid "$BIN/$name" "$@" </dev/null >>"$STATE/$name.log" 2>&1 &
   echo $! >"$STATE/$name.pid"
   STARTED+=("$name")
+  # Until the fork has exec'd, /proc/PID/cmdline still shows bash or setsid.
+  local i
+  for ((i = 0; i < 50; i++)); do
+    proc_alive "$name" && return 0
+    kill -0 "$!" 2>/dev/null || break
+    sleep 0.1
+  done
+  proc_alive "$name" || fail "$name did not start"
 }
 
 fail() { # stop what we started, show the logs' tails, exit 1
@@ -189,6 +197,7 @@ fail() { # stop what we started, show the logs' tails, exit 1
     tail -n 25 "$STATE/$c.log" >&2 || true
   done
   "$SCRIPT_DIR/stop.sh" "$STATE" >&2 || true
+  log "ERROR: start failed ($*); logs in $STATE"
   exit 1
 }
 
