@@ -41,35 +41,38 @@ public final class EnvelopeCodec {
    */
   public static Envelope decode(String yaml) throws EnvelopeException {
     if (yaml == null || yaml.isBlank()) {
-      throw new EnvelopeException("MalformedEnvelope", "the ConfigMap has no " + Envelope.DATA_KEY + " (or it is blank)");
+      throw new EnvelopeException(EnvelopeException.MALFORMED_ENVELOPE, "the ConfigMap has no " + Envelope.DATA_KEY + " (or it is blank)");
     }
     Envelope envelope;
     try {
       envelope = Json.YAML.readValue(yaml, Envelope.class);
     } catch (JsonProcessingException e) {
-      throw new EnvelopeException("MalformedEnvelope", "not a valid envelope: " + oneLine(e.getOriginalMessage()));
+      throw new EnvelopeException(EnvelopeException.MALFORMED_ENVELOPE, "not a valid envelope: " + oneLine(e.getOriginalMessage()));
     }
     if (envelope == null) {
-      throw new EnvelopeException("MalformedEnvelope", "the envelope is empty");
+      throw new EnvelopeException(EnvelopeException.MALFORMED_ENVELOPE, "the envelope is empty");
     }
-    if (envelope.schemaVersion() == null || !SUPPORTED_SCHEMA_VERSIONS.contains(envelope.schemaVersion())) {
-      throw new EnvelopeException("UnsupportedSchemaVersion", "schemaVersion " + envelope.schemaVersion()
+    if (envelope.schemaVersion() == null) {
+      throw new EnvelopeException(EnvelopeException.MALFORMED_ENVELOPE, "schemaVersion is required");
+    }
+    if (!SUPPORTED_SCHEMA_VERSIONS.contains(envelope.schemaVersion())) {
+      throw new EnvelopeException(EnvelopeException.UNSUPPORTED_SCHEMA_VERSION, "schemaVersion " + envelope.schemaVersion()
           + " is not supported; this agent reads " + SUPPORTED_SCHEMA_VERSIONS);
     }
     if (!CacheplaneApi.KIND_CACHE_POLICY.equals(envelope.kind()) && !CacheplaneApi.KIND_ROUTE_POLICY.equals(envelope.kind())) {
-      throw new EnvelopeException("MalformedEnvelope", "kind must be CachePolicy or RoutePolicy, got " + envelope.kind());
+      throw new EnvelopeException(EnvelopeException.MALFORMED_ENVELOPE, "kind must be CachePolicy or RoutePolicy, got " + envelope.kind());
     }
     if (blank(envelope.name()) || blank(envelope.uid())) {
-      throw new EnvelopeException("MalformedEnvelope", "name and uid are required");
+      throw new EnvelopeException(EnvelopeException.MALFORMED_ENVELOPE, "name and uid are required");
     }
     if (envelope.sequence() == null || envelope.sequence() < 0) {
-      throw new EnvelopeException("MalformedEnvelope", "sequence must be a number >= 0, got " + envelope.sequence());
+      throw new EnvelopeException(EnvelopeException.MALFORMED_ENVELOPE, "sequence must be a number >= 0, got " + envelope.sequence());
     }
     if (envelope.stable() == null && envelope.canary() == null) {
-      throw new EnvelopeException("MalformedEnvelope", "an envelope needs a stable or a canary revision");
+      throw new EnvelopeException(EnvelopeException.MALFORMED_ENVELOPE, "an envelope needs a stable or a canary revision");
     }
     if (envelope.canary() != null && envelope.canary().threshold() == null) {
-      throw new EnvelopeException("MalformedEnvelope", "canary.threshold is required");
+      throw new EnvelopeException(EnvelopeException.MALFORMED_ENVELOPE, "canary.threshold is required");
     }
     return envelope;
   }
@@ -84,11 +87,11 @@ public final class EnvelopeCodec {
    */
   public static DecodedRevision check(String kind, PublishedRevision published) throws EnvelopeException {
     if (published.spec() == null || !published.spec().isObject() || blank(published.revision())) {
-      throw new EnvelopeException("MalformedEnvelope", "a revision needs a revision hash and a spec object");
+      throw new EnvelopeException(EnvelopeException.MALFORMED_ENVELOPE, "a revision needs a revision hash and a spec object");
     }
     String actual = Revisions.of(published.spec());
     if (!actual.equals(published.revision())) {
-      throw new EnvelopeException("RevisionMismatch", "revision " + published.revision()
+      throw new EnvelopeException(EnvelopeException.REVISION_MISMATCH, "revision " + published.revision()
           + " does not match its spec (hash " + actual + "); the ConfigMap was edited by hand");
     }
     PolicySpec spec;
@@ -104,10 +107,10 @@ public final class EnvelopeCodec {
         spec = s;
       }
     } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new EnvelopeException("InvalidSpec", "spec does not fit " + kind + ": " + oneLine(e.getMessage()));
+      throw new EnvelopeException(EnvelopeException.INVALID_SPEC, "spec does not fit " + kind + ": " + oneLine(e.getMessage()));
     }
     if (!violations.isEmpty()) {
-      throw new EnvelopeException("InvalidSpec", violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
+      throw new EnvelopeException(EnvelopeException.INVALID_SPEC, violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
     }
     long generation = published.generation() == null ? 0 : published.generation();
     return new DecodedRevision(published.revision(), generation, spec);

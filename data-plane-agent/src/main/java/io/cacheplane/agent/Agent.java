@@ -1,0 +1,161 @@
+package io.cacheplane.agent;
+
+import io.cacheplane.agent.cache.CacheRegistry;
+import io.cacheplane.agent.cache.ResponseCache;
+import io.cacheplane.agent.config.PolicyApplier;
+import io.cacheplane.agent.metrics.AgentMetrics;
+import io.cacheplane.agent.proxy.ProxyServer;
+import io.cacheplane.agent.proxy.RouteTable;
+import io.cacheplane.agent.watch.ConfigMapWatcher;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
+
+/**
+ * One data-plane agent: a ConfigMap watcher, the policy applier, the caches and the caching reverse proxy, on a
+ * plain Vert.x instance (no Quarkus needed, so tests and local mode can run many agents in one JVM).
+ *
+ * <pre>{@code
+ * Agent agent = Agent.start(client, vertx, AgentSettings.defaults("agent-0", "shop"));
+ * int port = agent.trafficPort();
+ * ...
+ * agent.close();
+ * }</pre>
+ *
+ * <p>Neither the client nor the Vert.x instance is owned: {@link #close()} leaves both open.
+ */
+public final class Agent implements AutoCloseable {
+
+  /** How long {@link #start} waits for the traffic port to bind. */
+  public static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final Logger LOG = Logger.getLogger(Agent.class);
+
+  private final AgentSettings settings;
+  private final AgentMetrics metrics;
+  private final CacheRegistry caches;
+  private final PolicyApplier applier;
+  private final ProxyServer proxy;
+  private volatile ConfigMapWatcher watcher;
+
+  private Agent(AgentSettings settings, AgentMetrics metrics, CacheRegistry caches, PolicyApplier applier,
+      ProxyServer proxy) {
+    this.settings = settings;
+    this.metrics = metrics;
+    this.caches = caches;
+    this.applier = applier;
+    this.proxy = proxy;
+  }
+
+  /**
+   * Starts an agent: binds the traffic port (waiting for that only), then starts watching policy ConfigMaps in the
+   * background. It never waits for the API server: when it cannot be reached the agent serves (404 for every
+   * request until a policy arrives) and the watch keeps retrying.
+   *
+   * @param client Kubernetes client used for the ConfigMap informer (not closed by the agent)
+   * @param vertx the Vert.x instance the proxy and its upstream client run on (not closed by the agent)
+   * @param settings identity, traffic port, resolver, ticker, meter registry
+   * @return the running agent
+   * @throws IllegalStateException when called on a Vert.x event-loop thread (it would block it), or when the
+   *     traffic port cannot be bound within {@link #BIND_TIMEOUT}
+   */
+  public static Agent start(KubernetesClient client, Vertx vertx, AgentSettings settings) {
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(vertx, "vertx");
+    Objects.requireNonNull(settings, "settings");
+    if (Context.isOnEventLoopThread()) {
+      throw new IllegalStateException("Agent.start blocks until the traffic port is bound; call it off the event loop");
+    }
+    AgentMetrics metrics = new AgentMetrics(settings.meterRegistry());
+    CacheRegistry caches = new CacheRegistry(settings.ticker(), metrics);
+    AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
+    PolicyApplier applier = new PolicyApplier(settings.agentId(), settings.podLabels(), settings.resolver(), caches,
+        metrics, routes);
+    ProxyServer proxy = new ProxyServer(vertx, routes::get, caches, metrics);
+    try {
+      proxy.listen(settings.trafficHost(), settings.trafficPort())
+          .toCompletionStage().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      proxy.close();
+      metrics.close();
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new IllegalStateException("cannot bind the traffic port " + settings.trafficHost() + ":"
+          + settings.trafficPort() + ": " + cause.getMessage(), cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      proxy.close();
+      metrics.close();
+      throw new IllegalStateException("interrupted while binding the traffic port", e);
+    }
+    Agent agent = new Agent(settings, metrics, caches, applier, proxy);
+    agent.watcher = ConfigMapWatcher.start(client, settings.namespace(), applier);
+    LOG.infof("agent %s serving on %s:%d, watching namespace %s", settings.agentId(), settings.trafficHost(),
+        proxy.port(), settings.namespace());
+    return agent;
+  }
+
+  /** The settings this agent was started with. */
+  public AgentSettings settings() {
+    return settings;
+  }
+
+  /** The port the proxy is bound to (the actual one when 0 was asked), or -1 once closed. */
+  public int trafficPort() {
+    return proxy.port();
+  }
+
+  /** Whether the proxy accepts traffic (from {@link #start} until {@link #close}). */
+  public boolean ready() {
+    return proxy.listening();
+  }
+
+  /** Whether the ConfigMap informer has completed its first list (false while the API server is unreachable). */
+  public boolean synced() {
+    ConfigMapWatcher w = watcher;
+    return w != null && w.hasSynced();
+  }
+
+  /**
+   * Per policy selected for this agent: applied revision, state and reason; sorted by kind, then name. Policies whose
+   * selector does not match this agent, or that have no revision for it yet, are absent.
+   */
+  public List<PolicyState> policies() {
+    return applier.states();
+  }
+
+  /**
+   * The live settings of the cache of CachePolicy {@code cachePolicyName}.
+   *
+   * @return a snapshot, or {@code null} when that policy is not applied on this agent
+   */
+  public CacheView cache(String cachePolicyName) {
+    ResponseCache c = caches.get(cachePolicyName);
+    return c == null ? null : c.view();
+  }
+
+  /** Stops watching, closes the traffic port and the upstream pool, and removes the agent's meters. Idempotent. */
+  @Override
+  public void close() {
+    ConfigMapWatcher w = watcher;
+    watcher = null;
+    if (w != null) {
+      w.close();
+    }
+    try {
+      proxy.close().toCompletionStage().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warnf("closing the proxy of agent %s: %s", settings.agentId(), e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    metrics.close();
+  }
+}

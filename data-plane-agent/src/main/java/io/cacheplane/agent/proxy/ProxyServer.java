@@ -1,0 +1,366 @@
+package io.cacheplane.agent.proxy;
+
+import io.cacheplane.agent.cache.CacheKeys;
+import io.cacheplane.agent.cache.CacheRegistry;
+import io.cacheplane.agent.cache.Cacheability;
+import io.cacheplane.agent.cache.CachedResponse;
+import io.cacheplane.agent.cache.ResponseCache;
+import io.cacheplane.agent.metrics.AgentMetrics;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The caching reverse proxy on the traffic port. Per request:
+ * <ol>
+ *   <li>match a route in the current {@link RouteTable} (none → 404, plain text naming method and path);
+ *   <li>read the request body (at most {@value #MAX_REQUEST_BODY} bytes, else 413);
+ *   <li>if the route references a CachePolicy applied here and the method is cacheable: look the
+ *       {@link CacheKeys key} up; a hit is served with {@code X-Cache: HIT}; a miss goes upstream (concurrent misses
+ *       on one key share one call, see {@link io.cacheplane.agent.cache.Coalescer}), is stored when
+ *       {@link Cacheability} allows, and is served with {@code X-Cache: MISS};
+ *   <li>otherwise the request goes upstream uncached, {@code X-Cache: BYPASS} (a reference to a CachePolicy that is
+ *       not applied here is also counted in {@value AgentMetrics#ROUTE_CACHE_NOT_APPLIED});
+ *   <li>upstream timeout → 504, any other upstream failure → 502.
+ * </ol>
+ * Hop-by-hop headers are dropped both ways; {@code X-Forwarded-For} is appended to, {@code X-Forwarded-Proto} and
+ * {@code X-Forwarded-Host} are set unless present. Bodies are buffered, not streamed (request ≤ 10 MiB, response ≤
+ * {@link UpstreamClient#MAX_RESPONSE_BODY}).
+ *
+ * <p>The server runs as one verticle instance per core on the given Vert.x, all sharing one port.
+ */
+public final class ProxyServer {
+
+  /** Largest request body accepted, bytes (10 MiB); larger → 413. */
+  public static final long MAX_REQUEST_BODY = 10L * 1024 * 1024;
+  /** Response header telling how the cache took part: {@code HIT}, {@code MISS} or {@code BYPASS}. */
+  public static final String X_CACHE = "X-Cache";
+
+  private static final Logger LOG = Logger.getLogger(ProxyServer.class);
+  private static final AtomicInteger RANDOM_PORT_GROUPS =
+      new AtomicInteger();
+  private static final Set<String> NOT_FORWARDED = Set.of("host", "content-length", "expect", "x-forwarded-for");
+
+  private final Vertx vertx;
+  private final Supplier<RouteTable> routes;
+  private final CacheRegistry caches;
+  private final UpstreamClient upstream;
+  private final AgentMetrics metrics;
+  private final List<String> deployments = new ArrayList<>();
+  private volatile int port = -1;
+
+  public ProxyServer(Vertx vertx, Supplier<RouteTable> routes, CacheRegistry caches, AgentMetrics metrics) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.routes = Objects.requireNonNull(routes, "routes");
+    this.caches = Objects.requireNonNull(caches, "caches");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.upstream = new UpstreamClient(vertx);
+  }
+
+  /**
+   * Binds the traffic port with one server per core, all sharing the port (Vert.x server sharing). Port 0 is mapped
+   * to a negative port private to this proxy, which Vert.x reads as "one random port shared by these servers"; so
+   * several agents on one Vert.x instance never share a port by accident.
+   *
+   * @return the bound port
+   */
+  public Future<Integer> listen(String host, int requestedPort) {
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    int listenPort = requestedPort == 0 ? -RANDOM_PORT_GROUPS.incrementAndGet() : requestedPort;
+    List<Listener> listeners = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+      Listener l = new Listener(host, listenPort);
+      listeners.add(l);
+      return l;
+    }, new DeploymentOptions().setInstances(instances)).map(id -> {
+      synchronized (deployments) {
+        deployments.add(id);
+      }
+      port = listeners.get(0).actualPort;
+      return port;
+    });
+  }
+
+  /** The bound port, or -1 before {@link #listen} completed. */
+  public int port() {
+    return port;
+  }
+
+  /** Whether the traffic port is bound. */
+  public boolean listening() {
+    return port > 0;
+  }
+
+  /** Stops listening and closes the upstream pool. */
+  public Future<Void> close() {
+    List<String> ids;
+    synchronized (deployments) {
+      ids = new ArrayList<>(deployments);
+      deployments.clear();
+    }
+    port = -1;
+    List<Future<Void>> undeploys = new ArrayList<>();
+    for (String id : ids) {
+      undeploys.add(vertx.undeploy(id));
+    }
+    return Future.join(undeploys).<Void>mapEmpty().eventually(() -> {
+      upstream.close();
+      return Future.succeededFuture();
+    });
+  }
+
+  private final class Listener extends AbstractVerticle {
+    private final String host;
+    private final int requestedPort;
+    private volatile int actualPort;
+
+    Listener(String host, int requestedPort) {
+      this.host = host;
+      this.requestedPort = requestedPort;
+    }
+
+    @Override
+    public void start(Promise<Void> started) {
+      HttpServerOptions options = new HttpServerOptions()
+          .setHandle100ContinueAutomatically(true)
+          .setCompressionSupported(false);
+      vertx.createHttpServer(options)
+          .requestHandler(ProxyServer.this::handle)
+          .listen(requestedPort, host)
+          .onSuccess(s -> {
+            actualPort = s.actualPort();
+            started.complete();
+          })
+          .onFailure(started::fail);
+    }
+  }
+
+  void handle(HttpServerRequest req) {
+    String method = req.method().name();
+    String path = req.path();
+    if (path == null || !path.startsWith("/")) {
+      plain(req, 400, "request target must be an absolute path\n");
+      metrics.request(AgentMetrics.NONE, AgentMetrics.NONE, 400);
+      return;
+    }
+    MultiMap headers = req.headers();
+    CompiledRoute route = routes.get().match(method, path, headers::getAll);
+    if (route == null) {
+      plain(req, 404, "cacheplane: no route for " + method + " " + abbreviate(path) + "\n");
+      metrics.request(AgentMetrics.NONE, AgentMetrics.NONE, 404);
+      return;
+    }
+    String declared = req.getHeader("Content-Length");
+    if (declared != null && tooLarge(declared)) {
+      req.response().putHeader("Connection", "close");
+      plain(req, 413, "request body larger than " + MAX_REQUEST_BODY + " bytes\n");
+      metrics.request(route.policy(), route.name(), 413);
+      return;
+    }
+    Bodies.collect(req, MAX_REQUEST_BODY).onComplete(ar -> {
+      if (ar.succeeded()) {
+        dispatch(req, route, ar.result());
+      } else if (ar.cause() instanceof Bodies.TooLargeException) {
+        req.response().putHeader("Connection", "close");
+        plain(req, 413, "request body larger than " + MAX_REQUEST_BODY + " bytes\n");
+        metrics.request(route.policy(), route.name(), 413);
+      }
+      // otherwise the client went away while sending: nothing to answer
+    });
+  }
+
+  private void dispatch(HttpServerRequest req, CompiledRoute route, Buffer body) {
+    String ref = route.cachePolicyRef();
+    ResponseCache cache = ref == null ? null : caches.get(ref);
+    if (ref != null && cache == null) {
+      metrics.cacheNotApplied(route.policy(), route.name(), ref);
+    }
+    if (cache == null || !cache.config().cacheableMethod(req.method().name())) {
+      forward(req, route, body, null, null, false);
+      return;
+    }
+    String key = CacheKeys.key(cache.config().key(), req.method().name(), req.path(), req.query(), req.headers()::getAll);
+    CachedResponse hit = cache.get(key);
+    if (hit != null) {
+      serveHit(req, route, cache, hit);
+      return;
+    }
+    Future<CachedResponse> leader = cache.coalescer().joinOrLead(key);
+    if (leader != null) {
+      Context ctx = vertx.getOrCreateContext();
+      leader.onComplete(ar -> ctx.runOnContext(v -> {
+        if (ar.failed()) {
+          fail(req, route, ar.cause());
+        } else if (ar.result() != null) {
+          serveHit(req, route, cache, ar.result());
+        } else {
+          forward(req, route, body, cache, key, false); // not cacheable: go upstream alone
+        }
+      }));
+      return;
+    }
+    CachedResponse again = cache.get(key); // stored between our lookup and becoming leader?
+    if (again != null) {
+      cache.coalescer().finish(key, again);
+      serveHit(req, route, cache, again);
+      return;
+    }
+    forward(req, route, body, cache, key, true);
+  }
+
+  /**
+   * Calls the upstream and answers. With a cache, the response is stored when cacheable ({@code MISS}); the leader of
+   * a coalesced miss then releases its waiters.
+   */
+  private void forward(HttpServerRequest req, CompiledRoute route, Buffer body, ResponseCache cache, String key,
+      boolean leader) {
+    CompiledRoute.WeightedBackend backend = route.pickBackend();
+    String query = req.query();
+    String uri = backend.basePath() + req.path() + (query == null ? "" : "?" + query);
+    Future<UpstreamClient.Response> call;
+    try {
+      call = upstream.send(backend, route.timeout(), req.method(), uri, upstreamHeaders(req), body);
+    } catch (RuntimeException e) {
+      call = Future.failedFuture(new UpstreamClient.FailureException(e)); // never leave coalesced waiters hanging
+    }
+    call.onComplete(ar -> {
+      if (ar.failed()) {
+        if (leader) {
+          cache.coalescer().fail(key, ar.cause());
+        }
+        fail(req, route, ar.cause());
+        return;
+      }
+      UpstreamClient.Response r = ar.result();
+      boolean head = req.method() == HttpMethod.HEAD;
+      List<Map.Entry<String, String>> headers =
+          Headers.endToEnd(r.headers(), head ? Set.of() : Set.of("content-length"));
+      if (cache == null) {
+        respond(req, route, r.status(), r.statusMessage(), headers, r.body(), "BYPASS");
+        return;
+      }
+      CachedResponse stored = null;
+      Cacheability.Verdict verdict = Cacheability.decide(cache.config(), r.status(), r.headers()::getAll,
+          r.body().length(), req.headers().contains("Authorization"));
+      if (verdict == Cacheability.Verdict.STORE) {
+        stored = new CachedResponse(r.status(), r.statusMessage(), headers, r.body(), cache.now());
+        cache.put(key, stored);
+      }
+      if (leader) {
+        cache.coalescer().finish(key, stored);
+      }
+      metrics.miss(cache.name());
+      respond(req, route, r.status(), r.statusMessage(), headers, r.body(), "MISS");
+    });
+  }
+
+  private void serveHit(HttpServerRequest req, CompiledRoute route, ResponseCache cache, CachedResponse hit) {
+    metrics.hit(cache.name());
+    long upstreamAge = 0;
+    List<Map.Entry<String, String>> headers = new ArrayList<>(hit.headers().size() + 1);
+    for (Map.Entry<String, String> h : hit.headers()) {
+      if (h.getKey().equalsIgnoreCase("Age")) {
+        upstreamAge = parseSeconds(h.getValue());
+      } else {
+        headers.add(h);
+      }
+    }
+    long resident = Math.max(0, (cache.now() - hit.storedAtNanos()) / 1_000_000_000L);
+    headers.add(Map.entry("Age", Long.toString(upstreamAge + resident)));
+    respond(req, route, hit.status(), hit.statusMessage(), headers, hit.body(), "HIT");
+  }
+
+  private void fail(HttpServerRequest req, CompiledRoute route, Throwable cause) {
+    if (cause instanceof UpstreamClient.TimeoutException) {
+      plain(req, 504, "cacheplane: " + cause.getMessage() + "\n");
+      metrics.request(route.policy(), route.name(), 504);
+    } else {
+      LOG.debugf("route %s/%s: %s", route.policy(), route.name(), cause.getMessage());
+      plain(req, 502, "cacheplane: upstream unavailable\n");
+      metrics.request(route.policy(), route.name(), 502);
+    }
+  }
+
+  private void respond(HttpServerRequest req, CompiledRoute route, int status, String statusMessage,
+      List<Map.Entry<String, String>> headers, Buffer body, String xCache) {
+    HttpServerResponse resp = req.response();
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    resp.setStatusCode(status);
+    if (statusMessage != null && !statusMessage.isEmpty()) {
+      resp.setStatusMessage(statusMessage);
+    }
+    MultiMap out = resp.headers();
+    for (Map.Entry<String, String> h : headers) {
+      out.add(h.getKey(), h.getValue());
+    }
+    out.set(X_CACHE, xCache);
+    resp.end(body);
+    metrics.request(route.policy(), route.name(), status);
+  }
+
+  private static List<Map.Entry<String, String>> upstreamHeaders(HttpServerRequest req) {
+    MultiMap in = req.headers();
+    List<Map.Entry<String, String>> out = Headers.endToEnd(in, NOT_FORWARDED);
+    SocketAddress remote = req.remoteAddress();
+    String client = remote == null || remote.host() == null ? "unknown" : remote.host();
+    List<String> prior = in.getAll("X-Forwarded-For");
+    out.add(Map.entry("X-Forwarded-For", prior.isEmpty() ? client : String.join(", ", prior) + ", " + client));
+    if (!in.contains("X-Forwarded-Proto")) {
+      out.add(Map.entry("X-Forwarded-Proto", req.scheme() == null ? "http" : req.scheme()));
+    }
+    String host = in.get("Host");
+    if (!in.contains("X-Forwarded-Host") && host != null) {
+      out.add(Map.entry("X-Forwarded-Host", host));
+    }
+    return out;
+  }
+
+  private static void plain(HttpServerRequest req, int status, String text) {
+    HttpServerResponse resp = req.response();
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    resp.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(text);
+  }
+
+  private static boolean tooLarge(String contentLength) {
+    try {
+      return Long.parseLong(contentLength.trim()) > MAX_REQUEST_BODY;
+    } catch (NumberFormatException e) {
+      return false; // Vert.x rejects malformed framing itself
+    }
+  }
+
+  private static long parseSeconds(String value) {
+    try {
+      return Math.max(0, Long.parseLong(value.trim()));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private static String abbreviate(String path) {
+    return path.length() <= 200 ? path : path.substring(0, 197) + "...";
+  }
+}

@@ -1,0 +1,152 @@
+package io.cacheplane.agent.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Combinators;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class CacheKeysTest {
+
+  private static final KeyRecipe RECIPE = KeyRecipe.of(List.of("size", "page"), List.of("Accept-Language"));
+
+  private static Function<String, List<String>> headers(Map<String, List<String>> h) {
+    Map<String, List<String>> ci = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    ci.putAll(h);
+    return name -> ci.getOrDefault(name, List.of());
+  }
+
+  private static String key(String method, String path, String query, Map<String, List<String>> h) {
+    return CacheKeys.key(RECIPE, method, path, query, headers(h));
+  }
+
+  static Stream<Arguments> equivalent() {
+    return Stream.of(
+        Arguments.of("parameter order", "page=1&size=2", "size=2&page=1", Map.of(), Map.of()),
+        Arguments.of("non-listed parameters ignored", "page=1&utm_source=x&session=abc", "page=1", Map.of(), Map.of()),
+        Arguments.of("percent-encoding of values", "page=%31", "page=1", Map.of(), Map.of()),
+        Arguments.of("header name case", "page=1", "page=1",
+            Map.of("accept-language", List.of("fr")), Map.of("ACCEPT-LANGUAGE", List.of("fr"))),
+        Arguments.of("non-listed headers ignored", "", "",
+            Map.of("User-Agent", List.of("curl")), Map.of("Cookie", List.of("a=b"))),
+        Arguments.of("empty and missing query", "", null, Map.of(), Map.of()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("equivalent")
+  void equivalentRequestsShareAKey(String why, String q1, String q2, Map<String, List<String>> h1,
+      Map<String, List<String>> h2) {
+    assertThat(key("GET", "/p", q1, h1)).isEqualTo(key("GET", "/p", q2, h2));
+  }
+
+  static Stream<Arguments> different() {
+    return Stream.of(
+        Arguments.of("listed parameter value", "page=1", "page=2", Map.of(), Map.of()),
+        Arguments.of("listed parameter present or absent", "page=1", "", Map.of(), Map.of()),
+        Arguments.of("repeated values keep their order", "page=1&page=2", "page=2&page=1", Map.of(), Map.of()),
+        Arguments.of("listed header value", "", "",
+            Map.of("Accept-Language", List.of("fr")), Map.of("Accept-Language", List.of("de"))),
+        Arguments.of("listed header absent or empty", "", "", Map.of(), Map.of("Accept-Language", List.of(""))),
+        Arguments.of("separator inside a value cannot collide", "page=1%26size%3D2", "page=1&size=2", Map.of(), Map.of()),
+        Arguments.of("comma inside a header value cannot collide", "", "",
+            Map.of("Accept-Language", List.of("fr,de")), Map.of("Accept-Language", List.of("fr", "de"))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("different")
+  void differentRequestsGetDifferentKeys(String why, String q1, String q2, Map<String, List<String>> h1,
+      Map<String, List<String>> h2) {
+    assertThat(key("GET", "/p", q1, h1)).isNotEqualTo(key("GET", "/p", q2, h2));
+  }
+
+  @Test
+  void methodAndPathAreAlwaysPartOfTheKey() {
+    assertThat(key("GET", "/p", null, Map.of())).isNotEqualTo(key("HEAD", "/p", null, Map.of()));
+    assertThat(key("get", "/p", null, Map.of())).isEqualTo(key("GET", "/p", null, Map.of()));
+    assertThat(key("GET", "/p", null, Map.of())).isNotEqualTo(key("GET", "/q", null, Map.of()));
+  }
+
+  @Test
+  void keyShape() {
+    assertThat(key("get", "/p", "size=2&x=1&page=1", Map.of("accept-language", List.of("fr-CH"))))
+        .isEqualTo("GET /p?page=1&size=2 accept-language=fr-CH");
+    assertThat(CacheKeys.key(KeyRecipe.of(null, null), "GET", "/p", "page=1", headers(Map.of())))
+        .isEqualTo("GET /p");
+  }
+
+  // --- property: reordering, adding non-listed parameters and changing header-name case never change the key ---
+
+  record Request(List<Map.Entry<String, String>> params, String language) {}
+
+  @Provide
+  Arbitrary<Request> requests() {
+    Arbitrary<String> names = Arbitraries.of("page", "size", "utm", "q", "session");
+    Arbitrary<String> values = Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(8);
+    Arbitrary<Map.Entry<String, String>> pair = Combinators.combine(names, values).as(Map::entry);
+    return Combinators.combine(pair.list().ofMaxSize(6), Arbitraries.strings().alpha().ofMaxLength(5).injectNull(0.3))
+        .as(Request::new);
+  }
+
+  @Property(tries = 300)
+  void keyIgnoresWhatIsNotListed(@ForAll("requests") Request r, @ForAll long seed) {
+    String original = key("GET", "/p", query(r.params()), langHeader(r.language(), "Accept-Language"));
+
+    List<Map.Entry<String, String>> shuffled = new ArrayList<>(r.params());
+    // keep the relative order of repeated listed names, shuffle everything else around them
+    Collections.shuffle(shuffled, new java.util.Random(seed));
+    List<Map.Entry<String, String>> reordered = stableByListedName(r.params(), shuffled);
+    reordered.add(Map.entry("utm_campaign", "noise" + seed));
+    String variant = key("GET", "/p", query(reordered), langHeader(r.language(), "aCCEPT-lANGUAGE"));
+
+    assertThat(variant).isEqualTo(original);
+  }
+
+  /** Shuffled order, except that values of each listed name appear in their original order. */
+  private static List<Map.Entry<String, String>> stableByListedName(List<Map.Entry<String, String>> original,
+      List<Map.Entry<String, String>> shuffled) {
+    Map<String, List<Map.Entry<String, String>>> byName = new TreeMap<>();
+    for (Map.Entry<String, String> e : original) {
+      byName.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e);
+    }
+    Map<String, Integer> next = new TreeMap<>();
+    List<Map.Entry<String, String>> out = new ArrayList<>();
+    for (Map.Entry<String, String> e : shuffled) {
+      int i = next.merge(e.getKey(), 1, Integer::sum) - 1;
+      out.add(byName.get(e.getKey()).get(i));
+    }
+    return out;
+  }
+
+  private static String query(List<Map.Entry<String, String>> params) {
+    StringBuilder q = new StringBuilder();
+    for (Map.Entry<String, String> e : params) {
+      if (q.length() > 0) {
+        q.append('&');
+      }
+      q.append(enc(e.getKey())).append('=').append(enc(e.getValue()));
+    }
+    return q.toString();
+  }
+
+  private static String enc(String s) {
+    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static Map<String, List<String>> langHeader(String value, String name) {
+    return value == null ? Map.of() : Map.of(name, List.of(value));
+  }
+}

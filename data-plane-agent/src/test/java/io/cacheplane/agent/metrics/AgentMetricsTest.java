@@ -1,0 +1,51 @@
+package io.cacheplane.agent.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cacheplane.agent.cache.CacheConfig;
+import io.cacheplane.agent.cache.CachedResponse;
+import io.cacheplane.agent.cache.ResponseCache;
+import io.cacheplane.agent.testing.FakeTicker;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.vertx.core.buffer.Buffer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The names Prometheus scrapes. */
+class AgentMetricsTest {
+
+  @Test
+  void prometheusNamesAndLabels() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AgentMetrics metrics = new AgentMetrics(registry);
+    ResponseCache cache = new ResponseCache("pages", CacheConfig.defaults(), new FakeTicker(), metrics.evictionCounter("pages"));
+    metrics.bindCache(cache);
+    cache.put("k", new CachedResponse(200, null, List.of(), Buffer.buffer("x"), 0));
+    metrics.hit("pages");
+    metrics.miss("pages");
+    metrics.evictionCounter("pages").run();
+    metrics.request("shop", "products", 204);
+    metrics.request("shop", "products", 503);
+    metrics.applied("CachePolicy", "pages");
+    metrics.rejected("RoutePolicy", "shop");
+    metrics.cacheNotApplied("shop", "products", "pages");
+
+    String scrape = registry.scrape();
+    assertThat(scrape).contains(
+        "cacheplane_cache_hits_total{cache=\"pages\",} 1.0",
+        "cacheplane_cache_misses_total{cache=\"pages\",} 1.0",
+        "cacheplane_cache_evictions_total{cache=\"pages\",} 1.0",
+        "cacheplane_cache_size{cache=\"pages\",} 1.0",
+        "cacheplane_requests_total{policy=\"shop\",route=\"products\",status=\"2xx\",} 1.0",
+        "cacheplane_requests_total{policy=\"shop\",route=\"products\",status=\"5xx\",} 1.0",
+        "cacheplane_config_applies_total{kind=\"CachePolicy\",policy=\"pages\",} 1.0",
+        "cacheplane_config_rejections_total{kind=\"RoutePolicy\",policy=\"shop\",} 1.0",
+        "cacheplane_route_cache_not_applied_total{cache=\"pages\",policy=\"shop\",route=\"products\",} 1.0");
+
+    metrics.unbindCache("pages");
+    assertThat(registry.scrape()).doesNotContain("cacheplane_cache_size{");
+    metrics.close();
+    assertThat(registry.getMeters()).isEmpty();
+  }
+}

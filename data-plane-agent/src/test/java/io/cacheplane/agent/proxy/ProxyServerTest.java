@@ -1,0 +1,294 @@
+package io.cacheplane.agent.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cacheplane.agent.BackendResolver;
+import io.cacheplane.agent.cache.CacheConfig;
+import io.cacheplane.agent.cache.CacheRegistry;
+import io.cacheplane.agent.metrics.AgentMetrics;
+import io.cacheplane.agent.testing.FakeTicker;
+import io.cacheplane.agent.testing.Policies;
+import io.cacheplane.api.v1alpha1.Route;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The proxy on a real Vert.x server, in front of a local upstream server. */
+class ProxyServerTest {
+
+  private static Vertx vertx;
+  private static HttpServer upstream;
+  private static ProxyServer proxy;
+  private static HttpClient client;
+  private static SimpleMeterRegistry registry;
+  private static final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+
+  record Reply(int status, MultiMap headers, String body) {
+    String xCache() {
+      return headers.get(ProxyServer.X_CACHE);
+    }
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    upstream = vertx.createHttpServer().requestHandler(ProxyServerTest::upstream).listen(0, "127.0.0.1")
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    String up = "http://127.0.0.1:" + upstream.actualPort();
+    String down = "http://127.0.0.1:" + closedPort();
+
+    registry = new SimpleMeterRegistry();
+    AgentMetrics metrics = new AgentMetrics(registry);
+    CacheRegistry caches = new CacheRegistry(new FakeTicker(), metrics);
+    caches.apply("pages", CacheConfig.defaults());
+    List<Route> routes = List.of(
+        Policies.route("cached", "/cached", false, up, "pages", null),
+        Policies.route("slow", "/slow", false, up, "pages", null),
+        Policies.route("cookie", "/cookie", false, up, "pages", null),
+        Policies.route("plain", "/plain", false, up, null, null),
+        Policies.route("orphan", "/orphan", false, up, "not-applied", null),
+        Policies.route("echo", "/echo", false, up, null, null),
+        Policies.route("hop", "/hop", true, up, null, null),
+        Policies.route("hang", "/hang", true, up, null, "200ms"),
+        Policies.route("down", "/down", true, down, null, null),
+        Policies.route("based", "/based", false, up + "/base/", null, null));
+    AtomicReference<RouteTable> table = new AtomicReference<>(
+        RouteTable.of(RouteCompiler.compile("shop", Policies.routePolicy(routes.toArray(Route[]::new)),
+            BackendResolver.clusterDns("test"))));
+    proxy = new ProxyServer(vertx, table::get, caches, metrics);
+    proxy.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(proxy.port()),
+        new PoolOptions().setHttp1MaxSize(1000));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (vertx != null) {
+      proxy.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void upstream(HttpServerRequest req) {
+    String path = req.path();
+    int n = calls.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+    var resp = req.response();
+    if (path.startsWith("/slow")) {
+      // answer later so that concurrent misses overlap (the assertions do not depend on it)
+      vertx.setTimer(300, t -> {
+        if (path.contains("cookie")) {
+          resp.putHeader("Set-Cookie", "s=" + n);
+        }
+        resp.end("slow " + path);
+      });
+    } else if (path.equals("/cookie")) {
+      resp.putHeader("Set-Cookie", "session=" + n).end("cookie #" + n);
+    } else if (path.equals("/hang")) {
+      // never answers
+    } else if (path.startsWith("/echo") || path.startsWith("/base")) {
+      req.body().onSuccess(body -> {
+        String headers = req.headers().entries().stream()
+            .map(e -> e.getKey().toLowerCase() + ": " + e.getValue())
+            .sorted()
+            .collect(Collectors.joining("\n"));
+        resp.end(req.method() + " " + req.uri() + " body=" + body.length() + "\n" + headers);
+      });
+    } else if (path.equals("/hop")) {
+      resp.putHeader("Connection", "X-Up-Hop").putHeader("X-Up-Hop", "1").putHeader("X-Up-Keep", "1")
+          .putHeader("Proxy-Foo", "x").end("hop");
+    } else {
+      resp.putHeader("Content-Type", "text/plain").end("hello " + path + " #" + n);
+    }
+  }
+
+  private static Future<Reply> send(HttpMethod method, String uri, Map<String, String> headers, Buffer body) {
+    RequestOptions o = new RequestOptions().setMethod(method).setURI(uri);
+    headers.forEach(o::putHeader);
+    return client.request(o)
+        .compose(req -> body == null ? req.send() : req.send(body))
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())));
+  }
+
+  private static Reply get(String uri) throws Exception {
+    return get(uri, Map.of());
+  }
+
+  private static Reply get(String uri, Map<String, String> headers) throws Exception {
+    return send(HttpMethod.GET, uri, headers, null).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  private static int calls(String path) {
+    AtomicInteger n = calls.get(path);
+    return n == null ? 0 : n.get();
+  }
+
+  private static int closedPort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void missThenHit() throws Exception {
+    Reply first = get("/cached/a?utm=1");
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.xCache()).isEqualTo("MISS");
+    assertThat(first.body()).isEqualTo("hello /cached/a #1");
+
+    Reply second = get("/cached/a?utm=2");
+    assertThat(second.xCache()).isEqualTo("HIT");
+    assertThat(second.body()).isEqualTo(first.body());
+    assertThat(second.headers().get("Content-Type")).isEqualTo("text/plain");
+    assertThat(second.headers().get("Age")).isEqualTo("0");
+    assertThat(calls("/cached/a")).isEqualTo(1);
+
+    assertThat(registry.get(AgentMetrics.CACHE_HITS).tag("cache", "pages").counter().count()).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void thousandConcurrentMissesMakeOneUpstreamCall() throws Exception {
+    List<Future<Reply>> replies = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      replies.add(send(HttpMethod.GET, "/slow/one", Map.of(), null));
+    }
+    Future.all(replies).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+
+    assertThat(calls("/slow/one")).isEqualTo(1);
+    assertThat(replies).allSatisfy(f -> {
+      assertThat(f.result().status()).isEqualTo(200);
+      assertThat(f.result().body()).isEqualTo("slow /slow/one");
+    });
+    assertThat(replies.stream().filter(f -> "MISS".equals(f.result().xCache()))).hasSize(1);
+    assertThat(replies.stream().filter(f -> "HIT".equals(f.result().xCache()))).hasSize(999);
+  }
+
+  @Test
+  void waitersGoUpstreamThemselvesWhenTheResponseIsNotCacheable() throws Exception {
+    List<Future<Reply>> replies = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      replies.add(send(HttpMethod.GET, "/slow/cookie", Map.of(), null));
+    }
+    Future.all(replies).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    assertThat(calls("/slow/cookie")).isEqualTo(20);
+    assertThat(replies).allSatisfy(f -> assertThat(f.result().xCache()).isEqualTo("MISS"));
+  }
+
+  @Test
+  void setCookieResponsesAreNotStored() throws Exception {
+    Reply first = get("/cookie");
+    Reply second = get("/cookie");
+    assertThat(first.xCache()).isEqualTo("MISS");
+    assertThat(second.xCache()).isEqualTo("MISS");
+    assertThat(second.headers().get("Set-Cookie")).isEqualTo("session=2");
+    assertThat(calls("/cookie")).isEqualTo(2);
+  }
+
+  @Test
+  void routesWithoutCacheBypass() throws Exception {
+    assertThat(get("/plain/x").xCache()).isEqualTo("BYPASS");
+    assertThat(get("/plain/x").xCache()).isEqualTo("BYPASS");
+    assertThat(calls("/plain/x")).isEqualTo(2);
+  }
+
+  @Test
+  void routeWhoseCacheIsNotAppliedBypassesAndIsCounted() throws Exception {
+    Reply r = get("/orphan/x");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.xCache()).isEqualTo("BYPASS");
+    assertThat(registry.get(AgentMetrics.ROUTE_CACHE_NOT_APPLIED)
+        .tags("policy", "shop", "route", "orphan", "cache", "not-applied").counter().count()).isEqualTo(1);
+  }
+
+  @Test
+  void uncacheableMethodBypassesTheCache() throws Exception {
+    Reply r = send(HttpMethod.POST, "/cached/post", Map.of(), Buffer.buffer("x"))
+        .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    assertThat(r.xCache()).isEqualTo("BYPASS");
+  }
+
+  @Test
+  void noRouteIs404NamingMethodAndPath() throws Exception {
+    Reply r = get("/nowhere?x=1");
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.headers().get("Content-Type")).startsWith("text/plain");
+    assertThat(r.body()).contains("no route for GET /nowhere");
+    assertThat(registry.get(AgentMetrics.REQUESTS).tags("route", "none", "status", "4xx").counter().count())
+        .isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void upstreamDownIs502() throws Exception {
+    assertThat(get("/down").status()).isEqualTo(502);
+  }
+
+  @Test
+  void slowUpstreamBeyondTheTimeoutIs504() throws Exception {
+    assertThat(get("/hang").status()).isEqualTo(504);
+  }
+
+  @Test
+  void hopByHopHeadersAreDroppedAndForwardingHeadersAdded() throws Exception {
+    Reply r = get("/echo/h?q=1", Map.of("Connection", "X-Drop-Me", "X-Drop-Me", "1", "Keep-Alive", "timeout=5",
+        "Proxy-Authorization", "secret", "X-Keep", "yes", "X-Forwarded-For", "10.0.0.1"));
+    assertThat(r.body()).startsWith("GET /echo/h?q=1 body=0");
+    assertThat(r.body()).contains("x-keep: yes", "x-forwarded-for: 10.0.0.1, 127.0.0.1", "x-forwarded-proto: http",
+        "x-forwarded-host: 127.0.0.1:" + proxy.port());
+    assertThat(r.body()).doesNotContain("x-drop-me", "keep-alive", "proxy-authorization");
+
+    Reply hop = get("/hop");
+    assertThat(hop.headers().get("X-Up-Keep")).isEqualTo("1");
+    assertThat(hop.headers().contains("X-Up-Hop")).isFalse();
+    assertThat(hop.headers().contains("Proxy-Foo")).isFalse();
+  }
+
+  @Test
+  void requestBodiesAreForwardedAndBasePathsPrepended() throws Exception {
+    Reply r = send(HttpMethod.POST, "/based/x", Map.of(), Buffer.buffer("hello"))
+        .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    assertThat(r.body()).startsWith("POST /base/based/x body=5");
+  }
+
+  @Test
+  void oversizedRequestBodyIs413() throws Exception {
+    // Only the head is sent: the proxy must answer from Content-Length alone, without reading the body.
+    String head = "POST /echo/big HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
+        + (ProxyServer.MAX_REQUEST_BODY + 1) + "\r\n\r\n";
+    Buffer received = Buffer.buffer();
+    io.vertx.core.Promise<String> statusLine = io.vertx.core.Promise.promise();
+    vertx.createNetClient().connect(proxy.port(), "127.0.0.1").onSuccess(socket -> {
+      socket.handler(b -> {
+        received.appendBuffer(b);
+        String text = received.toString();
+        if (text.contains("\r\n")) {
+          statusLine.tryComplete(text.substring(0, text.indexOf("\r\n")));
+        }
+      });
+      socket.write(head);
+    }).onFailure(statusLine::tryFail);
+    assertThat(statusLine.future().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS))
+        .isEqualTo("HTTP/1.1 413 Request Entity Too Large");
+    assertThat(calls("/echo/big")).isZero();
+  }
+}

@@ -1,0 +1,43 @@
+package io.cacheplane.agent.shell;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Quarkus shell boots with an API server that cannot be reached (see the %test profile): the agent starts, the
+ * proxy serves, health and metrics answer on the management port.
+ */
+@QuarkusTest
+class AgentShellTest {
+
+  @Inject
+  AgentLifecycle lifecycle;
+
+  @Test
+  void readyAndServingWithoutTheApiServer() throws Exception {
+    given().when().get("/q/health/live").then().statusCode(200);
+    given().when().get("/q/health/ready").then().statusCode(200)
+        .body("checks.find { it.name == 'cacheplane-proxy' }.status", equalTo("UP"));
+
+    int port = lifecycle.agent().trafficPort();
+    HttpResponse<String> r = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/nothing")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(r.body()).contains("no route for GET /nothing");
+    assertThat(lifecycle.agent().settings().agentId()).isEqualTo("quarkus-test-agent");
+
+    given().when().get("/q/metrics").then().statusCode(200)
+        .body(containsString("cacheplane_requests_total"));
+  }
+}
