@@ -1,0 +1,140 @@
+package io.cacheplane.operator;
+
+import io.cacheplane.operator.gc.OrphanCollector;
+import io.cacheplane.operator.metrics.OperatorMetrics;
+import io.cacheplane.operator.reconcile.CachePolicyReconciler;
+import io.cacheplane.operator.reconcile.PolicyPipeline;
+import io.cacheplane.operator.reconcile.RoutePolicyReconciler;
+import io.cacheplane.operator.rollout.AllAtOnceRollout;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control plane without Quarkus: a JOSDK {@link Operator} with the CachePolicy and RoutePolicy reconcilers,
+ * plus the {@link OrphanCollector}. Local mode, system tests and the Quarkus shell all start it through
+ * {@link #start}. The caller owns the {@link KubernetesClient}: it is never closed here.
+ * <p>JOSDK is configured without server-side apply (status goes through a plain PATCH of the status subresource,
+ * ConfigMaps through create / update with optimistic locking), which works on the fabric8 mock server (no SSA there)
+ * and on a real API server alike.
+ * Leader election is not configured yet: run one replica.
+ */
+public final class CacheplaneOperator implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CacheplaneOperator.class);
+
+  /** How long {@link #close()} lets running reconciles finish. */
+  static final Duration TERMINATION_TIMEOUT = Duration.ofSeconds(3);
+  /** Upper bound between two reconciles of an unchanged policy (a no-op that writes nothing). */
+  static final Duration MAX_RECONCILE_INTERVAL = Duration.ofMinutes(30);
+
+  private final Operator operator;
+  private final OrphanCollector orphanCollector;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private CacheplaneOperator(Operator operator, OrphanCollector orphanCollector) {
+    this.operator = operator;
+    this.orphanCollector = orphanCollector;
+  }
+
+  /**
+   * Registers both reconcilers, starts the operator (blocks until its informers have synced) and starts the orphan
+   * collector (in the background).
+   *
+   * @param client the API client; not closed by {@link #close()}
+   * @param settings namespaces, clock, meter registry
+   * @return the running operator
+   * @throws io.javaoperatorsdk.operator.OperatorException when the informers cannot start (API unreachable, CRDs
+   *     missing, RBAC); nothing is left running then
+   */
+  public static CacheplaneOperator start(KubernetesClient client, OperatorSettings settings) {
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(settings, "settings");
+    OperatorMetrics metrics = new OperatorMetrics(settings.meterRegistry());
+    PolicyPipeline pipeline = new PolicyPipeline(settings.clock(), metrics, AllAtOnceRollout.INSTANCE);
+    Operator operator = new Operator(o -> o
+        .withKubernetesClient(client)
+        .withCloseClientOnStop(false)
+        .withUseSSAToPatchPrimaryResource(false)
+        .withSSABasedCreateUpdateMatchForDependentResources(false)
+        .withStopOnInformerErrorDuringStartup(true)
+        .checkingCRDAndValidateLocalModel(false)
+        .withReconciliationTerminationTimeout(TERMINATION_TIMEOUT));
+    try {
+      operator.register(new CachePolicyReconciler(pipeline), o -> configure(o, settings.namespaces()));
+      operator.register(new RoutePolicyReconciler(pipeline), o -> configure(o, settings.namespaces()));
+      operator.start();
+    } catch (RuntimeException e) {
+      stopQuietly(operator);
+      throw e;
+    }
+    OrphanCollector gc;
+    try {
+      gc = OrphanCollector.start(client, settings.namespaces(), metrics);
+    } catch (RuntimeException e) {
+      stopQuietly(operator);
+      throw e;
+    }
+    LOG.info("cacheplane operator started, watching {}", settings.namespaces().isEmpty() ? "all namespaces"
+        : "namespaces " + settings.namespaces());
+    return new CacheplaneOperator(operator, gc);
+  }
+
+  private static <P extends HasMetadata> void configure(ControllerConfigurationOverrider<P> o, Set<String> namespaces) {
+    if (namespaces.isEmpty()) {
+      o.watchingAllNamespaces();
+    } else {
+      o.settingNamespaces(namespaces);
+    }
+    // Modest retries for unexpected errors only: expected ones end in status with an explicit reschedule.
+    o.withRetry(new GenericRetry().setMaxAttempts(3).setInitialInterval(1_000).setIntervalMultiplier(2)
+        .setMaxInterval(10_000));
+    o.withReconciliationMaxInterval(MAX_RECONCILE_INTERVAL);
+  }
+
+  /** Whether the operator runs and every JOSDK event source (informer) is healthy. */
+  public boolean isHealthy() {
+    return !closed.get() && operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+  }
+
+  /** Whether {@link #start} completed and {@link #close()} was not called. */
+  public boolean isRunning() {
+    return !closed.get();
+  }
+
+  /** Completes when the orphan collector's caches have synced and its start-up sweep ran. */
+  public CompletableFuture<Void> orphanCollectorSynced() {
+    return orphanCollector.synced();
+  }
+
+  /**
+   * Stops the operator first (no reconcile runs afterwards; running ones get {@link #TERMINATION_TIMEOUT}), then the
+   * orphan collector. Idempotent; returns within seconds; the client stays open.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    stopQuietly(operator);
+    orphanCollector.close();
+    LOG.info("cacheplane operator stopped");
+  }
+
+  private static void stopQuietly(Operator operator) {
+    try {
+      operator.stop();
+    } catch (RuntimeException e) {
+      LOG.warn("stopping the operator: {}", e.toString());
+    }
+  }
+}

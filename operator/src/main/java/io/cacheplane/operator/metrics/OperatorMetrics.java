@@ -1,0 +1,68 @@
+package io.cacheplane.operator.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The operator's meters, bound to Micrometer directly. Labels are bounded: {@code kind} is {@code CachePolicy} or
+ * {@code RoutePolicy}; {@code result} is one of {@code published}, {@code unchanged}, {@code invalid_spec},
+ * {@code cache_policy_not_found}, {@code payload_too_large}, {@code publish_failed}, {@code conflict}.
+ * Prometheus names:
+ * <ul>
+ *   <li>{@code cacheplane_operator_reconciles_total{kind,result}}: reconciles by outcome;</li>
+ *   <li>{@code cacheplane_operator_reconcile_duration_seconds{kind}}: reconcile time (summary);</li>
+ *   <li>{@code cacheplane_operator_publishes_total{kind}}: envelopes written (ConfigMap create/update);</li>
+ *   <li>{@code cacheplane_operator_envelope_size_bytes{kind}}: size of written envelopes (summary);</li>
+ *   <li>{@code cacheplane_operator_invalid_specs_total{kind}}: invalid specs recorded in status (once per
+ *       generation or new violation list, not per resync);</li>
+ *   <li>{@code cacheplane_operator_orphans_deleted_total{kind}}: ConfigMaps deleted because their policy is gone.</li>
+ * </ul>
+ */
+public final class OperatorMetrics {
+
+  private static final String PREFIX = "cacheplane.operator.";
+
+  private final MeterRegistry registry;
+
+  /** @param registry where the meters are registered (never null) */
+  public OperatorMetrics(MeterRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /** Records one reconcile of a {@code kind} with its {@code result} label, and how long it took. */
+  public void reconciled(String kind, String result, Duration took) {
+    Counter.builder(PREFIX + "reconciles").description("Reconciles by outcome")
+        .tag("kind", kind).tag("result", result).register(registry).increment();
+    Timer.builder(PREFIX + "reconcile.duration").description("Time spent in one reconcile")
+        .tag("kind", kind).register(registry).record(took);
+  }
+
+  /** Records one envelope written, of {@code sizeBytes} bytes. */
+  public void published(String kind, int sizeBytes) {
+    Counter.builder(PREFIX + "publishes").description("Envelopes written to ConfigMaps")
+        .tag("kind", kind).register(registry).increment();
+    DistributionSummary.builder(PREFIX + "envelope.size").baseUnit("bytes").description("Size of written envelopes")
+        .tag("kind", kind).register(registry).record(sizeBytes);
+  }
+
+  /** Records an invalid spec that was newly written into status. */
+  public void invalidSpec(String kind) {
+    Counter.builder(PREFIX + "invalid.specs").description("Invalid specs recorded in status")
+        .tag("kind", kind).register(registry).increment();
+  }
+
+  /** Records an orphaned ConfigMap deleted by the orphan collector. */
+  public void orphanDeleted(String kind) {
+    Counter.builder(PREFIX + "orphans.deleted").description("Policy ConfigMaps deleted after their policy")
+        .tag("kind", kind).register(registry).increment();
+  }
+
+  /** The registry the meters live in. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+}

@@ -1,0 +1,91 @@
+package io.cacheplane.operator.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cacheplane.api.v1alpha1.AgentCounts;
+import io.cacheplane.api.v1alpha1.PolicyPhase;
+import io.cacheplane.api.v1alpha1.PolicyStatus;
+import io.cacheplane.operator.status.Outcome.Result;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Instant;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class StatusDecisionsTest {
+
+  private static final Instant NOW = Instant.parse("2026-11-29T12:00:00Z");
+
+  static Stream<Arguments> outcomes() {
+    return Stream.of(
+        Arguments.of(Result.PUBLISHED, PolicyPhase.Healthy, "True", "False", "Published"),
+        Arguments.of(Result.INVALID_SPEC, PolicyPhase.Invalid, "False", "True", "InvalidSpec"),
+        Arguments.of(Result.CACHE_POLICY_NOT_FOUND, PolicyPhase.Degraded, "False", "True", "CachePolicyNotFound"),
+        Arguments.of(Result.PAYLOAD_TOO_LARGE, PolicyPhase.Degraded, "False", "True", "PayloadTooLarge"),
+        Arguments.of(Result.PUBLISH_FAILED, PolicyPhase.Degraded, "False", "True", "PublishFailed"));
+  }
+
+  @ParameterizedTest(name = "{0} -> phase {1}, Ready={2}, Degraded={3}")
+  @MethodSource("outcomes")
+  void outcomeSetsPhaseAndConditions(Result result, PolicyPhase phase, String ready, String degraded, String reason) {
+    PolicyStatus s = StatusDecisions.next(null, 4, new Outcome(result, "detail", 7L, "abc"), NOW);
+
+    assertThat(s.getPhase()).isEqualTo(phase);
+    assertThat(s.getObservedGeneration()).isEqualTo(4L);
+    assertThat(s.getSequence()).isEqualTo(7L);
+    assertThat(s.getStableRevision()).isEqualTo("abc");
+    assertThat(s.getCanaryRevision()).isNull();
+    assertThat(s.getCanaryWeight()).isZero();
+    assertThat(s.getConditions()).extracting(Condition::getType).containsExactly("Ready", "Progressing", "Degraded");
+    assertThat(Conditions.find(s.getConditions(), "Ready").getStatus()).isEqualTo(ready);
+    assertThat(Conditions.find(s.getConditions(), "Progressing").getStatus()).isEqualTo("False");
+    assertThat(Conditions.find(s.getConditions(), "Degraded").getStatus()).isEqualTo(degraded);
+    assertThat(s.getConditions()).allSatisfy(c -> {
+      assertThat(c.getReason()).isEqualTo(reason);
+      assertThat(c.getMessage()).isEqualTo("detail");
+      assertThat(c.getObservedGeneration()).isEqualTo(4L);
+    });
+  }
+
+  @Test
+  void sameOutcomeAgainGivesAnEqualStatusSoNoPatchIsSent() {
+    Outcome outcome = new Outcome(Result.PUBLISHED, "revision r published", 3L, "r");
+    PolicyStatus first = StatusDecisions.next(null, 2, outcome, NOW);
+    PolicyStatus again = StatusDecisions.next(first, 2, outcome, NOW.plusSeconds(3600));
+    assertThat(again).isEqualTo(first);
+  }
+
+  @Test
+  void newGenerationChangesStatusButKeepsTransitionTimes() {
+    Outcome outcome = new Outcome(Result.PUBLISHED, "m", 3L, "r");
+    PolicyStatus first = StatusDecisions.next(null, 2, outcome, NOW);
+    PolicyStatus next = StatusDecisions.next(first, 3, new Outcome(Result.PUBLISHED, "m2", 4L, "s"), NOW.plusSeconds(60));
+    assertThat(next).isNotEqualTo(first);
+    assertThat(Conditions.find(next.getConditions(), "Ready").getLastTransitionTime()).isEqualTo("2026-11-29T12:00:00Z");
+  }
+
+  @Test
+  void carriesFieldsOwnedByLaterFeatures() {
+    PolicyStatus previous = new PolicyStatus();
+    AgentCounts agents = new AgentCounts();
+    agents.setMatched(3);
+    previous.setAgents(agents);
+    previous.setLastConvergenceSeconds(12L);
+    PolicyStatus s = StatusDecisions.next(previous, 1, new Outcome(Result.PUBLISHED, "m", 1L, "r"), NOW);
+    assertThat(s.getAgents()).isEqualTo(agents);
+    assertThat(s.getLastConvergenceSeconds()).isEqualTo(12L);
+  }
+
+  @Test
+  void failureFlipsReadyAndTakesNow() {
+    PolicyStatus ok = StatusDecisions.next(null, 1, new Outcome(Result.PUBLISHED, "m", 1L, "r"), NOW);
+    PolicyStatus bad = StatusDecisions.next(ok, 2, new Outcome(Result.INVALID_SPEC, "spec.x: bad", 1L, "r"),
+        NOW.plusSeconds(90));
+    assertThat(Conditions.find(bad.getConditions(), "Ready").getLastTransitionTime()).isEqualTo("2026-11-29T12:01:30Z");
+    assertThat(Conditions.find(bad.getConditions(), "Progressing").getLastTransitionTime())
+        .isEqualTo("2026-11-29T12:00:00Z");
+    assertThat(bad.getSequence()).isEqualTo(1L);
+  }
+}
