@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class DemoUpstream implements AutoCloseable {
 
+  /** The service name of the server that answers for services local mode does not know. */
+  public static final String FALLBACK = "any-other-service";
+
   private final Map<String, HttpServer> servers = new LinkedHashMap<>();
   private final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
 
