@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Runs every test of the project: unit (*Test), mock-server integration (*IT) and system tests.
+# Runs every test of the project: unit (*Test), mock-server integration (*IT), system tests and
+# end-to-end tests (*E2E) against a real kube-apiserver 1.20 + kubectl + helm.
 # Needs a JDK 17+ and Maven; Maven downloads the dependencies on the first run.
+# The E2E binaries come from scripts/k8s/install.sh (idempotent: under a second when cached; the
+# first run on a fresh machine builds kube-apiserver from Debian's source, ~4-7 min).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/k8s/install.sh
 exec mvn -B -ntp verify "$@"
