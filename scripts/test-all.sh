@@ -7,4 +7,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/k8s/install.sh
+command -v lua5.1 >/dev/null || { apt-get update -qq && apt-get install -y -qq lua5.1; }  # Argo CD health check tests
 exec mvn -B -ntp verify "$@"
