@@ -2,6 +2,7 @@ package io.cacheplane.e2e;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestWatcher;
@@ -9,9 +10,11 @@ import org.junit.jupiter.api.extension.TestWatcher;
 /**
  * Gives E2E tests the JVM's {@link LocalControlPlane} (as a parameter of test, {@code @BeforeAll} or constructor
  * methods), stops it when the whole JUnit run ends (the root context's store closes it), and prints the tails of the
- * apiserver and controller-manager logs when a test fails. Use it through {@link E2E}.
+ * apiserver and controller-manager logs when a test or a {@code @BeforeAll}/{@code @AfterAll} method fails. Use it
+ * through {@link E2E}.
  */
-public final class ControlPlaneExtension implements BeforeAllCallback, ParameterResolver, TestWatcher {
+public final class ControlPlaneExtension implements BeforeAllCallback, ParameterResolver, TestWatcher,
+    LifecycleMethodExecutionExceptionHandler {
 
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(ControlPlaneExtension.class);
@@ -40,9 +43,27 @@ public final class ControlPlaneExtension implements BeforeAllCallback, Parameter
 
   @Override
   public void testFailed(ExtensionContext context, Throwable cause) {
+    printDiagnostics(context, context.getDisplayName() + " failed (" + cause + ")");
+  }
+
+  @Override
+  public void handleBeforeAllMethodExecutionException(ExtensionContext context, Throwable throwable)
+      throws Throwable {
+    printDiagnostics(context, "@BeforeAll of " + context.getDisplayName() + " failed (" + throwable + ")");
+    throw throwable;
+  }
+
+  @Override
+  public void handleAfterAllMethodExecutionException(ExtensionContext context, Throwable throwable)
+      throws Throwable {
+    printDiagnostics(context, "@AfterAll of " + context.getDisplayName() + " failed (" + throwable + ")");
+    throw throwable;
+  }
+
+  private static void printDiagnostics(ExtensionContext context, String what) {
     Object controlPlane = context.getRoot().getStore(NAMESPACE).get("controlPlane");
     if (controlPlane instanceof LocalControlPlane cp) {
-      System.err.println("[e2e] " + context.getDisplayName() + " failed (" + cause + ");\n" + cp.diagnostics(60));
+      System.err.println("[e2e] " + what + ";\n" + cp.diagnostics(60));
     }
   }
 }
