@@ -82,6 +82,7 @@ public class PolicyStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, phase, conditions, sequence, stableRevision, canaryRevision);
+    return Objects.hash(observedGeneration, phase, conditions, sequence, stableRevision, canaryRevision,
+        currentStepIndex, canaryWeight, agents, history, lastConvergenceSeconds);
   }
 }

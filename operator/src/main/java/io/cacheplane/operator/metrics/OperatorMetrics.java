@@ -10,7 +10,8 @@ import java.util.Objects;
 /**
  * The operator's meters, bound to Micrometer directly. Labels are bounded: {@code kind} is {@code CachePolicy} or
  * {@code RoutePolicy}; {@code result} is one of {@code published}, {@code unchanged}, {@code invalid_spec},
- * {@code cache_policy_not_found}, {@code payload_too_large}, {@code publish_failed}, {@code conflict}.
+ * {@code cache_policy_not_found}, {@code payload_too_large}, {@code publish_failed}, {@code configmap_conflict} (the
+ * ConfigMap's name is taken by one that is not ours), {@code conflict} (a write lost an optimistic-locking race).
  * Prometheus names:
  * <ul>
  *   <li>{@code cacheplane_operator_reconciles_total{kind,result}}: reconciles by outcome;</li>

@@ -14,7 +14,8 @@ import java.util.Objects;
 
 /**
  * Reconciles a CachePolicy: validate ({@link PolicyValidator}) → render → write its ConfigMap if the content
- * changed → patch status if it changed. Watches its own ConfigMaps, so a hand edit is repaired at once.
+ * changed → patch status if it changed. Watches its own ConfigMaps, so a hand edit is repaired at once, and a
+ * ConfigMap of the same name that is not ours while it blocks the policy ({@code ConfigMapConflict}).
  */
 @ControllerConfiguration(name = CachePolicyReconciler.NAME)
 public final class CachePolicyReconciler implements Reconciler<CachePolicy> {
@@ -31,7 +32,8 @@ public final class CachePolicyReconciler implements Reconciler<CachePolicy> {
 
   @Override
   public List<EventSource<?, CachePolicy>> prepareEventSources(EventSourceContext<CachePolicy> context) {
-    return List.of(PolicyConfigMaps.eventSource(context, CacheplaneApi.KIND_CACHE_POLICY));
+    return List.of(PolicyConfigMaps.eventSource(context, CacheplaneApi.KIND_CACHE_POLICY),
+        PolicyConfigMaps.conflictWatch(context));
   }
 
   @Override

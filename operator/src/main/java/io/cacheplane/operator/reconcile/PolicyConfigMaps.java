@@ -41,14 +41,33 @@ public final class PolicyConfigMaps {
     return new InformerEventSource<>(config, context);
   }
 
+  /** The {@link ConfigMapConflictWatch} of a policy controller (registered next to {@link #eventSource}). */
+  public static <P extends CustomResource<?, PolicyStatus>> ConfigMapConflictWatch<P> conflictWatch(
+      EventSourceContext<P> context) {
+    return new ConfigMapConflictWatch<>(context.getClient());
+  }
+
   /**
-   * The policy's current ConfigMap: from the informer cache, or from the API when the cache has none (e.g. its
-   * labels were edited so the informer no longer sees it). {@code null} when it does not exist.
+   * The ConfigMap that has the policy's ConfigMap name, whoever it belongs to: from the informer cache, or from the
+   * API when the cache has none (e.g. its labels were edited so the informer no longer sees it, or it is someone
+   * else's). {@code null} when it does not exist.
    */
   static <P extends CustomResource<?, PolicyStatus>> ConfigMap current(Context<P> context, PolicyRef policy) {
     String name = ConfigMapNames.configMapName(policy.kind(), policy.name());
     return cache(context).get(new ResourceID(name, policy.namespace())).orElseGet(() ->
         context.getClient().configMaps().inNamespace(policy.namespace()).withName(name).get());
+  }
+
+  /** Whether a policy of the controller's kind with {@code uid} is in its cache, in {@code namespace}. */
+  static <P extends CustomResource<?, PolicyStatus>> boolean policyExists(Context<P> context, String namespace,
+      String uid) {
+    return context.getPrimaryCache().list(namespace, p -> uid.equals(p.getMetadata().getUid())).findAny().isPresent();
+  }
+
+  @SuppressWarnings("unchecked")
+  static <P extends CustomResource<?, PolicyStatus>> ConfigMapConflictWatch<P> conflicts(Context<P> context) {
+    return (ConfigMapConflictWatch<P>) context.eventSourceRetriever()
+        .getEventSourceFor(Void.class, ConfigMapConflictWatch.NAME);
   }
 
   /**

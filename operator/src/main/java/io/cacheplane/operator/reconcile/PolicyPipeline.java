@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +27,8 @@ import java.util.Objects;
  * write it if the plan says so, decide the status ({@link StatusDecisions}) and patch it only if it changed.
  * Expected failures end in status, not in exceptions: a stale cache (409/404 on write) reschedules quietly, any
  * other API refusal becomes {@code PublishFailed} with an explicit reschedule (JOSDK's retry budget stays unused).
+ * A {@code ConfigMapConflict} (the name is taken by a ConfigMap that is not ours) writes nothing and watches that
+ * ConfigMap ({@link ConfigMapConflictWatch}), so its change or deletion reconciles the policy at once.
  */
 public final class PolicyPipeline {
 
@@ -33,6 +36,8 @@ public final class PolicyPipeline {
   static final Duration CONFLICT_DELAY = Duration.ofSeconds(1);
   /** Delay before trying again after the API server refused a write. */
   static final Duration FAILURE_DELAY = Duration.ofSeconds(30);
+  /** Safety net while in {@code ConfigMapConflict}, should the watch on the blocking ConfigMap miss an event. */
+  static final Duration CONFLICT_RECHECK = Duration.ofMinutes(5);
 
   private final Clock clock;
   private final OperatorMetrics metrics;
@@ -57,7 +62,8 @@ public final class PolicyPipeline {
    * @param spec the policy's spec
    * @param violations the validation result
    * @param missingReferences dangling CachePolicy references (RoutePolicy only)
-   * @return {@code noUpdate} when nothing changed, else {@code patchStatus}; with a reschedule after a failure
+   * @return {@code noUpdate} when nothing changed, else {@code patchStatus}; with a reschedule after a failure and
+   *     while in {@code ConfigMapConflict} (a safety net: the watch on the blocking ConfigMap reacts first)
    */
   public <P extends CustomResource<? extends PolicySpec, PolicyStatus>> UpdateControl<P> run(P policy,
       Context<P> context, PolicySpec spec, List<Violation> violations, List<String> missingReferences) {
@@ -67,7 +73,16 @@ public final class PolicyPipeline {
     ConfigMap existing = PolicyConfigMaps.current(context, ref);
 
     PublishPlanner.Plan plan = PublishPlanner.plan(new PublishPlanner.Input(ref, generation, spec,
-        policy.getStatus(), existing, violations, missingReferences), rollout, EnvelopeRenderer.MAX_ENVELOPE_BYTES);
+        policy.getStatus(), existing, violations, missingReferences,
+        uid -> PolicyConfigMaps.policyExists(context, ref.namespace(), uid)), rollout,
+        EnvelopeRenderer.MAX_ENVELOPE_BYTES);
+    ConfigMapConflictWatch<P> conflicts = PolicyConfigMaps.conflicts(context);
+    if (plan.isConflict()) {
+      conflicts.watch(ResourceID.fromResource(policy), existing.getMetadata().getName(),
+          existing.getMetadata().getResourceVersion());
+    } else {
+      conflicts.unwatch(ResourceID.fromResource(policy));
+    }
     Outcome outcome = plan.outcome();
     String result = plan.toWrite() == null && outcome.result().isSuccess() ? "unchanged" : outcome.result().metricLabel();
     if (plan.toWrite() != null) {
@@ -97,7 +112,11 @@ public final class PolicyPipeline {
     } else {
       control = UpdateControl.noUpdate();
     }
-    return outcome.result() == Result.PUBLISH_FAILED ? control.rescheduleAfter(FAILURE_DELAY) : control;
+    return switch (outcome.result()) {
+      case PUBLISH_FAILED -> control.rescheduleAfter(FAILURE_DELAY);
+      case CONFIG_MAP_CONFLICT -> control.rescheduleAfter(CONFLICT_RECHECK);
+      default -> control;
+    };
   }
 
   private static Duration since(long startedNanos) {

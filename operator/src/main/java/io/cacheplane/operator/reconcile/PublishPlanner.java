@@ -14,17 +14,23 @@ import io.cacheplane.operator.rollout.RolloutTarget;
 import io.cacheplane.operator.status.Messages;
 import io.cacheplane.operator.status.Outcome;
 import io.cacheplane.operator.status.Outcome.Result;
+import io.cacheplane.api.v1alpha1.CacheplaneApi;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Decides what a reconcile writes (pure): nothing, or one ConfigMap, and the outcome for status.
  * <ul>
  *   <li>violations → {@code InvalidSpec}; dangling CachePolicy references → {@code CachePolicyNotFound};
  *       nothing written, the published ConfigMap stays as it is;</li>
- *   <li>the existing ConfigMap already carries what would be rendered at its own sequence (and status is not
- *       ahead of it) → nothing written;</li>
+ *   <li>a ConfigMap of the target name exists that is not ours and may not be taken over ({@link #claim}) →
+ *       {@code ConfigMapConflict}, nothing written;</li>
+ *   <li>the existing ConfigMap is ours and already carries what would be rendered at its own sequence (and status
+ *       is not ahead of it) → nothing written;</li>
  *   <li>otherwise render at {@code max(status.sequence, ConfigMap sequence) + 1}; above the size limit →
  *       {@code PayloadTooLarge}, nothing written.</li>
  * </ul>
@@ -40,17 +46,20 @@ public final class PublishPlanner {
    * @param generation its {@code metadata.generation}
    * @param spec its spec (valid or not)
    * @param status its current status, or {@code null}
-   * @param existing its current ConfigMap, or {@code null}
+   * @param existing the ConfigMap that has the policy's ConfigMap name, whoever it belongs to, or {@code null}
    * @param violations validation result ({@code PolicyValidator}); empty when valid
    * @param missingReferences dangling {@code cachePolicyRef}s ({@link CachePolicyReferences#missing}); empty if none
+   * @param livePolicyUid whether a policy of {@code policy.kind()} with this uid exists in the namespace; asked
+   *     only about an existing ConfigMap that is not ours (a lookup in the controller's cache)
    */
   public record Input(PolicyRef policy, long generation, PolicySpec spec, PolicyStatus status, ConfigMap existing,
-      List<Violation> violations, List<String> missingReferences) {
+      List<Violation> violations, List<String> missingReferences, Predicate<String> livePolicyUid) {
 
     public Input {
       Objects.requireNonNull(policy, "policy");
       violations = List.copyOf(violations);
       missingReferences = List.copyOf(missingReferences);
+      Objects.requireNonNull(livePolicyUid, "livePolicyUid");
     }
   }
 
@@ -70,6 +79,109 @@ public final class PublishPlanner {
       return new Outcome(Result.PUBLISH_FAILED, Messages.bounded("writing ConfigMap " + name + " failed, "
           + kept(keptSequence, keptRevision) + ", retrying: " + error), keptSequence, keptRevision);
     }
+
+    /** Whether the ConfigMap name is taken by one that is not ours (then the caller watches that ConfigMap). */
+    public boolean isConflict() {
+      return outcome.result() == Result.CONFIG_MAP_CONFLICT;
+    }
+  }
+
+  /** Whose the ConfigMap that has a policy's ConfigMap name is. */
+  public enum Ownership {
+    /** There is no such ConfigMap: create it. */
+    ABSENT,
+    /**
+     * Created for this policy: it has an owner reference to the policy's uid, or (owner references removed by hand)
+     * our {@code managed-by} label with the policy's kind and uid. Repaired when its content differs.
+     */
+    OURS,
+    /**
+     * Left by a deleted policy of the same kind and name (e.g. deleted and re-created before the garbage collector
+     * ran): our {@code managed-by} and kind labels, a {@code policy-uid} of a policy that no longer exists, and no
+     * owner but such policies. Taken over.
+     */
+    ABANDONED,
+    /** Anything else (a user's own ConfigMap, another live policy's, another controller's): never written. */
+    FOREIGN
+  }
+
+  /**
+   * Whose {@code existing} is, and why when it is {@link Ownership#FOREIGN}.
+   *
+   * @param ownership the verdict
+   * @param why for {@code FOREIGN}, why it may not be taken over (one clause); empty otherwise
+   */
+  public record Claim(Ownership ownership, String why) {
+
+    public Claim {
+      Objects.requireNonNull(ownership, "ownership");
+      Objects.requireNonNull(why, "why");
+    }
+
+    static Claim of(Ownership ownership) {
+      return new Claim(ownership, "");
+    }
+
+    static Claim foreign(String why) {
+      return new Claim(Ownership.FOREIGN, why);
+    }
+  }
+
+  /**
+   * Decides whether the ConfigMap that has {@code policy}'s ConfigMap name may be written (see {@link Ownership}).
+   *
+   * @param existing that ConfigMap, or {@code null}
+   * @param policy the policy about to write it
+   * @param livePolicyUid whether a policy of {@code policy.kind()} with a uid exists in the namespace
+   */
+  public static Claim claim(ConfigMap existing, PolicyRef policy, Predicate<String> livePolicyUid) {
+    if (existing == null) {
+      return Claim.of(Ownership.ABSENT);
+    }
+    List<OwnerReference> owners = existing.getMetadata() == null || existing.getMetadata().getOwnerReferences() == null
+        ? List.of() : existing.getMetadata().getOwnerReferences();
+    if (owners.stream().anyMatch(o -> o != null && policy.uid().equals(o.getUid()))) {
+      return Claim.of(Ownership.OURS);
+    }
+    Map<String, String> labels = existing.getMetadata() == null || existing.getMetadata().getLabels() == null
+        ? Map.of() : existing.getMetadata().getLabels();
+    String managedBy = labels.get(CacheplaneApi.LABEL_MANAGED_BY);
+    if (!CacheplaneApi.MANAGED_BY.equals(managedBy)) {
+      return Claim.foreign("it has no owner reference to this " + policy.kind() + " and is not labelled "
+          + CacheplaneApi.LABEL_MANAGED_BY + "=" + CacheplaneApi.MANAGED_BY
+          + (managedBy == null ? "" : " (it says " + managedBy + ")"));
+    }
+    String kind = labels.get(CacheplaneApi.LABEL_KIND);
+    if (!policy.kind().equals(kind)) {
+      return Claim.foreign("it is labelled " + CacheplaneApi.LABEL_KIND + "=" + (kind == null ? "(none)" : kind)
+          + ", not " + policy.kind());
+    }
+    String uid = labels.get(CacheplaneApi.LABEL_POLICY_UID);
+    if (uid == null || uid.isBlank()) {
+      return Claim.foreign("it has no owner reference to this " + policy.kind() + " and no "
+          + CacheplaneApi.LABEL_POLICY_UID + " label");
+    }
+    if (uid.equals(policy.uid())) {
+      return Claim.of(Ownership.OURS);
+    }
+    if (livePolicyUid.test(uid)) {
+      return Claim.foreign("it belongs to another " + policy.kind() + " (uid " + uid + ") that still exists");
+    }
+    for (OwnerReference o : owners) {
+      if (o == null) {
+        continue;
+      }
+      boolean policyOwner = policy.kind().equals(o.getKind()) && o.getApiVersion() != null
+          && o.getApiVersion().startsWith(CacheplaneApi.GROUP + "/");
+      if (!policyOwner) {
+        return Claim.foreign("it is owned by " + o.getKind() + " " + o.getName() + " (uid " + o.getUid() + ")");
+      }
+      if (o.getUid() != null && livePolicyUid.test(o.getUid())) {
+        return Claim.foreign("it is owned by " + o.getKind() + " " + o.getName() + " (uid " + o.getUid()
+            + "), which still exists");
+      }
+    }
+    return Claim.of(Ownership.ABANDONED);
   }
 
   /**
@@ -78,7 +190,10 @@ public final class PublishPlanner {
    * @param maxEnvelopeBytes the size limit ({@link EnvelopeRenderer#MAX_ENVELOPE_BYTES} in production)
    */
   public static Plan plan(Input in, RolloutEngine rollout, int maxEnvelopeBytes) {
-    PublishedState published = PublishedState.of(in.existing());
+    Claim claim = claim(in.existing(), in.policy(), in.livePolicyUid());
+    PublishedState inConfigMap = PublishedState.of(in.existing());
+    // Only our own ConfigMap tells what this policy has published; an abandoned one only raises the next sequence.
+    PublishedState published = claim.ownership() == Ownership.OURS ? inConfigMap : PublishedState.NONE;
     long statusSequence = in.status() == null || in.status().getSequence() == null ? 0 : in.status().getSequence();
     long last = Math.max(statusSequence, published.sequence() == null ? 0 : published.sequence());
     Long keptSequence = last == 0 ? null : last;
@@ -96,6 +211,14 @@ public final class PublishPlanner {
           + generation + "), " + kept(keptSequence, keptRevision) + ": ", in.missingReferences()),
           keptSequence, keptRevision);
     }
+    if (claim.ownership() == Ownership.FOREIGN) {
+      String name = in.policy().namespace() + "/" + in.existing().getMetadata().getName();
+      return refuse(Result.CONFIG_MAP_CONFLICT, "ConfigMap " + name + " exists and was not created for this "
+          + in.policy().kind() + " (uid " + in.policy().uid() + "): " + claim.why() + "; not overwritten, nothing"
+          + " published for generation " + generation + ". Delete or rename that ConfigMap (or rename the "
+          + in.policy().kind() + "); the operator tries again as soon as it changes or is deleted",
+          keptSequence, keptRevision);
+    }
     PublishedRevision candidate = EnvelopeCodec.publish(in.spec(), generation, null);
     RolloutTarget target = rollout.target(candidate, published.stableRevision());
     if (published.sequence() != null && published.sequence() >= statusSequence) {
@@ -104,7 +227,9 @@ public final class PublishPlanner {
         return new Plan(null, success(same, generation), keptSequence, keptRevision);
       }
     }
-    RenderedConfigMap next = render(in, target, last + 1);
+    long floor = claim.ownership() == Ownership.ABANDONED && inConfigMap.sequence() != null
+        ? Math.max(last, inConfigMap.sequence()) : last;
+    RenderedConfigMap next = render(in, target, floor + 1);
     if (!next.fits(maxEnvelopeBytes)) {
       return refuse(Result.PAYLOAD_TOO_LARGE, "envelope of generation " + generation + " is " + next.sizeBytes()
           + " bytes, above the limit of " + maxEnvelopeBytes + " bytes; not written, "

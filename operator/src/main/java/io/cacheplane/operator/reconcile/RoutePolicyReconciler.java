@@ -59,7 +59,7 @@ public final class RoutePolicyReconciler implements Reconciler<RoutePolicy> {
         .withNamespacesInheritedFromController()
         .build();
     return List.of(PolicyConfigMaps.eventSource(context, CacheplaneApi.KIND_ROUTE_POLICY),
-        new InformerEventSource<>(cachePolicies, context));
+        PolicyConfigMaps.conflictWatch(context), new InformerEventSource<>(cachePolicies, context));
   }
 
   @Override

@@ -6,9 +6,9 @@ import java.util.Objects;
  * A condition as a decision wants it, before {@link Conditions#merge} adds the bookkeeping
  * ({@code lastTransitionTime}, {@code observedGeneration}).
  *
- * @param type one of {@link ConditionTypes}
+ * @param type a condition type of {@link io.cacheplane.api.v1alpha1.PolicyConditions}
  * @param status true or false (the operator never writes {@code Unknown})
- * @param reason one of {@link Reasons}
+ * @param reason a reason of {@link io.cacheplane.api.v1alpha1.PolicyConditions}
  * @param message human-readable detail, already bounded in length
  */
 public record DesiredCondition(String type, boolean status, String reason, String message) {

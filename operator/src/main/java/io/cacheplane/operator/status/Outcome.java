@@ -1,5 +1,6 @@
 package io.cacheplane.operator.status;
 
+import io.cacheplane.api.v1alpha1.PolicyConditions;
 import io.cacheplane.api.v1alpha1.PolicyPhase;
 import java.util.Objects;
 
@@ -20,11 +21,12 @@ public record Outcome(Result result, String message, Long sequence, String stabl
 
   /** The kinds of outcome, each with its reason, phase and metric label. */
   public enum Result {
-    PUBLISHED(Reasons.PUBLISHED, PolicyPhase.Healthy, "published"),
-    INVALID_SPEC(Reasons.INVALID_SPEC, PolicyPhase.Invalid, "invalid_spec"),
-    CACHE_POLICY_NOT_FOUND(Reasons.CACHE_POLICY_NOT_FOUND, PolicyPhase.Degraded, "cache_policy_not_found"),
-    PAYLOAD_TOO_LARGE(Reasons.PAYLOAD_TOO_LARGE, PolicyPhase.Degraded, "payload_too_large"),
-    PUBLISH_FAILED(Reasons.PUBLISH_FAILED, PolicyPhase.Degraded, "publish_failed");
+    PUBLISHED(PolicyConditions.PUBLISHED, PolicyPhase.Healthy, "published"),
+    INVALID_SPEC(PolicyConditions.INVALID_SPEC, PolicyPhase.Invalid, "invalid_spec"),
+    CACHE_POLICY_NOT_FOUND(PolicyConditions.CACHE_POLICY_NOT_FOUND, PolicyPhase.Degraded, "cache_policy_not_found"),
+    PAYLOAD_TOO_LARGE(PolicyConditions.PAYLOAD_TOO_LARGE, PolicyPhase.Degraded, "payload_too_large"),
+    PUBLISH_FAILED(PolicyConditions.PUBLISH_FAILED, PolicyPhase.Degraded, "publish_failed"),
+    CONFIG_MAP_CONFLICT(PolicyConditions.CONFIG_MAP_CONFLICT, PolicyPhase.Degraded, "configmap_conflict");
 
     private final String reason;
     private final PolicyPhase phase;
@@ -36,7 +38,7 @@ public record Outcome(Result result, String message, Long sequence, String stabl
       this.metricLabel = metricLabel;
     }
 
-    /** The condition reason, one of {@link Reasons}. */
+    /** The condition reason, one of the reasons in {@link PolicyConditions}. */
     public String reason() { return reason; }
 
     /** The phase this outcome puts the policy in. */

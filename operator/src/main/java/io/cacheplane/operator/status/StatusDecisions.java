@@ -1,5 +1,6 @@
 package io.cacheplane.operator.status;
 
+import io.cacheplane.api.v1alpha1.PolicyConditions;
 import io.cacheplane.api.v1alpha1.PolicyStatus;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,9 +46,9 @@ public final class StatusDecisions {
     boolean ok = outcome.result().isSuccess();
     String reason = outcome.result().reason();
     List<DesiredCondition> list = new ArrayList<>(3);
-    list.add(new DesiredCondition(ConditionTypes.READY, ok, reason, outcome.message()));
-    list.add(new DesiredCondition(ConditionTypes.PROGRESSING, false, reason, outcome.message()));
-    list.add(new DesiredCondition(ConditionTypes.DEGRADED, !ok, reason, outcome.message()));
+    list.add(new DesiredCondition(PolicyConditions.READY, ok, reason, outcome.message()));
+    list.add(new DesiredCondition(PolicyConditions.PROGRESSING, false, reason, outcome.message()));
+    list.add(new DesiredCondition(PolicyConditions.DEGRADED, !ok, reason, outcome.message()));
     return list;
   }
 }

@@ -2,11 +2,13 @@ package io.cacheplane.operator.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cacheplane.api.contract.ConfigMapNames;
 import io.cacheplane.api.contract.Envelope;
 import io.cacheplane.api.contract.EnvelopeCodec;
 import io.cacheplane.api.validation.PolicyValidator;
 import io.cacheplane.api.validation.Violation;
 import io.cacheplane.api.v1alpha1.CachePolicySpec;
+import io.cacheplane.api.v1alpha1.CacheplaneApi;
 import io.cacheplane.api.v1alpha1.HeaderMatch;
 import io.cacheplane.api.v1alpha1.PolicySpec;
 import io.cacheplane.api.v1alpha1.PolicyStatus;
@@ -18,13 +20,20 @@ import io.cacheplane.operator.Fixtures;
 import io.cacheplane.operator.render.EnvelopeRenderer;
 import io.cacheplane.operator.render.PolicyRef;
 import io.cacheplane.operator.render.PublishedState;
+import io.cacheplane.operator.reconcile.PublishPlanner.Ownership;
 import io.cacheplane.operator.rollout.AllAtOnceRollout;
+import io.cacheplane.operator.status.Messages;
 import io.cacheplane.operator.status.Outcome.Result;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,10 +58,20 @@ class PublishPlannerTest {
     return s;
   }
 
+  /** For a ConfigMap that is ours or absent the planner must not even ask whether another policy exists. */
+  static final Predicate<String> NEVER_ASKED = uid -> {
+    throw new AssertionError("asked whether policy uid " + uid + " exists, for a ConfigMap that is ours or absent");
+  };
+
   static PublishPlanner.Input input(PolicySpec spec, long generation, PolicyStatus status, ConfigMap existing) {
+    return input(spec, generation, status, existing, NEVER_ASKED);
+  }
+
+  static PublishPlanner.Input input(PolicySpec spec, long generation, PolicyStatus status, ConfigMap existing,
+      Predicate<String> livePolicyUid) {
     List<Violation> violations = spec instanceof CachePolicySpec c ? PolicyValidator.validate(c)
         : PolicyValidator.validate((RoutePolicySpec) spec);
-    return new PublishPlanner.Input(POLICY, generation, spec, status, existing, violations, List.of());
+    return new PublishPlanner.Input(POLICY, generation, spec, status, existing, violations, List.of(), livePolicyUid);
   }
 
   /** One row: what goes in, and the sequence written ({@code null}: nothing written) and reported. */
@@ -165,7 +184,7 @@ class PublishPlannerTest {
   void missingCachePolicyWritesNothing() {
     RoutePolicySpec spec = Fixtures.routePolicy("shop", "front", "pages").getSpec();
     PublishPlanner.Input in = new PublishPlanner.Input(POLICY, 1, spec, null, null, List.of(),
-        CachePolicyReferences.missing(spec, "shop", name -> false));
+        CachePolicyReferences.missing(spec, "shop", name -> false), NEVER_ASKED);
     PublishPlanner.Plan plan = PublishPlanner.plan(in, AllAtOnceRollout.INSTANCE, LIMIT);
     assertThat(plan.toWrite()).isNull();
     assertThat(plan.outcome().result()).isEqualTo(Result.CACHE_POLICY_NOT_FOUND);
@@ -205,9 +224,159 @@ class PublishPlannerTest {
     assertThat(PolicyValidator.validate(spec)).isEmpty();
 
     PublishPlanner.Plan plan = PublishPlanner.plan(new PublishPlanner.Input(POLICY, 1, spec, null, null, List.of(),
-        List.of()), AllAtOnceRollout.INSTANCE, LIMIT);
+        List.of(), NEVER_ASKED), AllAtOnceRollout.INSTANCE, LIMIT);
 
     assertThat(plan.outcome().result()).isEqualTo(Result.PAYLOAD_TOO_LARGE);
     assertThat(plan.outcome().message()).containsPattern("is \\d{7} bytes, above the limit of 921600 bytes");
+  }
+
+  // ---- whose ConfigMap: never overwrite one that is not ours ----
+
+  /** A ConfigMap named like the policy's, with the given labels and owners, as someone else may have made it. */
+  static ConfigMap named(Map<String, String> labels, Map<String, String> data, OwnerReference... owners) {
+    return new ConfigMapBuilder().withNewMetadata().withNamespace("shop").withName("cachepolicy-pages")
+        .withResourceVersion("42").withLabels(labels).withOwnerReferences(owners).endMetadata()
+        .withData(data).build();
+  }
+
+  static Map<String, String> ourLabels(String kind, String uid) {
+    return ConfigMapNames.labels(kind, "pages", uid);
+  }
+
+  static OwnerReference owner(String apiVersion, String kind, String name, String uid) {
+    return new OwnerReferenceBuilder().withApiVersion(apiVersion).withKind(kind).withName(name).withUid(uid)
+        .withController(true).build();
+  }
+
+  static OwnerReference policyOwner(String uid) {
+    return owner("cacheplane.io/v1alpha1", "CachePolicy", "pages", uid);
+  }
+
+  static String envelopeAt(long sequence, String uid) {
+    return "schemaVersion: 1\nkind: CachePolicy\nname: pages\nuid: " + uid + "\nsequence: " + sequence
+        + "\nstable:\n  revision: 0123456789abcdef\n";
+  }
+
+  /**
+   * One row: an existing ConfigMap named {@code cachepolicy-pages} (policy uid-1, status at sequence 5), the policy
+   * uids that exist, and the verdict: ownership, result, the sequence written ({@code null}: nothing) and a fragment
+   * of the message ({@code null}: not checked).
+   */
+  record OwnershipRow(String name, ConfigMap existing, Set<String> liveUids, Ownership ownership, Result result,
+      Long writtenSequence, String message) {
+    @Override public String toString() { return name; }
+  }
+
+  static Stream<OwnershipRow> ownership() {
+    CachePolicySpec spec = Fixtures.cacheSpec(100);
+    ConfigMap at5 = published(spec, 2, 5);
+    Map<String, String> userData = Map.of("app.properties", "greeting=hello\n");
+    Map<String, String> deadEnvelope = Map.of(Envelope.DATA_KEY, envelopeAt(7, "uid-old"));
+    Map<String, String> noUid = Map.of(CacheplaneApi.LABEL_MANAGED_BY, CacheplaneApi.MANAGED_BY,
+        CacheplaneApi.LABEL_KIND, "CachePolicy");
+    String notOurs = "ConfigMap shop/cachepolicy-pages exists and was not created for this CachePolicy (uid uid-1): ";
+    return Stream.of(
+        new OwnershipRow("no ConfigMap: create", null, Set.of(), Ownership.ABSENT, Result.PUBLISHED, 6L, null),
+        new OwnershipRow("ours and unchanged: nothing to write", at5, Set.of(), Ownership.OURS, Result.PUBLISHED,
+            null, null),
+        new OwnershipRow("ours, hand-edited data and labels stripped: repaired", new ConfigMapBuilder(at5)
+            .editMetadata().withLabels(Map.of()).endMetadata().withData(userData).build(), Set.of(),
+            Ownership.OURS, Result.PUBLISHED, 6L, null),
+        new OwnershipRow("ours plus a foreign owner reference: repaired", new ConfigMapBuilder(at5).editMetadata()
+            .addToOwnerReferences(owner("apps/v1", "Deployment", "web", "uid-web")).endMetadata().build(), Set.of(),
+            Ownership.OURS, Result.PUBLISHED, 6L, null),
+        new OwnershipRow("owner reference removed by hand, our labels and uid: repaired", new ConfigMapBuilder(at5)
+            .editMetadata().withOwnerReferences(List.of()).endMetadata().build(), Set.of(), Ownership.OURS,
+            Result.PUBLISHED, 6L, null),
+        new OwnershipRow("a user's own ConfigMap: conflict", named(Map.of("team", "web"), userData), Set.of(),
+            Ownership.FOREIGN, Result.CONFIG_MAP_CONFLICT, null,
+            notOurs + "it has no owner reference to this CachePolicy and is not labelled "
+                + "app.kubernetes.io/managed-by=cacheplane-operator; not overwritten, nothing published for "
+                + "generation 2. Delete or rename that ConfigMap"),
+        new OwnershipRow("managed by another tool: conflict", named(Map.of(CacheplaneApi.LABEL_MANAGED_BY, "Helm"),
+            userData), Set.of(), Ownership.FOREIGN, Result.CONFIG_MAP_CONFLICT, null, "(it says Helm)"),
+        new OwnershipRow("a user's copy of our labels with our uid but another kind: conflict",
+            named(ourLabels("RoutePolicy", "uid-1"), userData), Set.of(), Ownership.FOREIGN,
+            Result.CONFIG_MAP_CONFLICT, null, "labelled cacheplane.io/kind=RoutePolicy, not CachePolicy"),
+        new OwnershipRow("our managed-by and kind labels but no policy uid: conflict", named(noUid, userData), Set.of(),
+            Ownership.FOREIGN, Result.CONFIG_MAP_CONFLICT, null, "no cacheplane.io/policy-uid label"),
+        new OwnershipRow("another CachePolicy's that still exists: conflict",
+            named(ourLabels("CachePolicy", "uid-2"), deadEnvelope, policyOwner("uid-2")), Set.of("uid-2"),
+            Ownership.FOREIGN, Result.CONFIG_MAP_CONFLICT, null,
+            "it belongs to another CachePolicy (uid uid-2) that still exists"),
+        new OwnershipRow("left by a deleted CachePolicy: taken over above its sequence",
+            named(ourLabels("CachePolicy", "uid-old"), deadEnvelope, policyOwner("uid-old")), Set.of("uid-2"),
+            Ownership.ABANDONED, Result.PUBLISHED, 8L, null),
+        new OwnershipRow("left by a deleted CachePolicy, owner reference already gone: taken over",
+            named(ourLabels("CachePolicy", "uid-old"), deadEnvelope), Set.of(), Ownership.ABANDONED,
+            Result.PUBLISHED, 8L, null),
+        new OwnershipRow("left by a deleted CachePolicy but owned by a Deployment too: conflict",
+            named(ourLabels("CachePolicy", "uid-old"), deadEnvelope, policyOwner("uid-old"),
+                owner("apps/v1", "Deployment", "web", "uid-web")), Set.of(), Ownership.FOREIGN,
+            Result.CONFIG_MAP_CONFLICT, null, "it is owned by Deployment web (uid uid-web)"),
+        new OwnershipRow("labelled for a deleted CachePolicy, owned by a live one: conflict",
+            named(ourLabels("CachePolicy", "uid-old"), deadEnvelope, owner("cacheplane.io/v1alpha1", "CachePolicy",
+                "other", "uid-2")), Set.of("uid-2"), Ownership.FOREIGN, Result.CONFIG_MAP_CONFLICT, null,
+            "it is owned by CachePolicy other (uid uid-2), which still exists"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("ownership")
+  void neverOverwritesAConfigMapThatIsNotOurs(OwnershipRow row) {
+    CachePolicySpec spec = Fixtures.cacheSpec(100);
+    Predicate<String> live = row.ownership() == Ownership.OURS || row.ownership() == Ownership.ABSENT ? NEVER_ASKED
+        : row.liveUids()::contains;
+
+    assertThat(PublishPlanner.claim(row.existing(), POLICY, live).ownership()).isEqualTo(row.ownership());
+    PublishPlanner.Plan plan = PublishPlanner.plan(input(spec, 2, status(5L, "r"), row.existing(), live),
+        AllAtOnceRollout.INSTANCE, LIMIT);
+
+    assertThat(plan.outcome().result()).isEqualTo(row.result());
+    assertThat(plan.isConflict()).isEqualTo(row.result() == Result.CONFIG_MAP_CONFLICT);
+    if (row.message() != null) {
+      assertThat(plan.outcome().message()).contains(row.message());
+    }
+    if (row.writtenSequence() == null) {
+      assertThat(plan.toWrite()).isNull();
+    } else {
+      ConfigMap written = plan.toWrite().configMap();
+      assertThat(PublishedState.of(written).sequence()).isEqualTo(row.writtenSequence());
+      assertThat(written.getMetadata().getOwnerReferences()).singleElement()
+          .satisfies(o -> assertThat(o.getUid()).isEqualTo("uid-1"));
+      assertThat(written.getMetadata().getLabels()).isEqualTo(ourLabels("CachePolicy", "uid-1"));
+    }
+    if (row.result() == Result.CONFIG_MAP_CONFLICT) {
+      // status keeps this policy's own sequence counter; nothing is read from the other ConfigMap
+      assertThat(plan.outcome().sequence()).isEqualTo(5L);
+      assertThat(plan.outcome().stableRevision()).isEqualTo("r");
+      assertThat(plan.outcome().message()).doesNotContain("sequence 7").doesNotContain("0123456789abcdef");
+    }
+  }
+
+  @Test
+  void anInvalidSpecIsReportedBeforeAConflictAndTrustsNothingInTheOtherConfigMap() {
+    CachePolicySpec bad = Fixtures.cacheSpec(0);
+    ConfigMap users = named(Map.of(), Map.of(Envelope.DATA_KEY, envelopeAt(7, "uid-x")));
+
+    PublishPlanner.Plan plan = PublishPlanner.plan(input(bad, 1, null, users, uid -> false),
+        AllAtOnceRollout.INSTANCE, LIMIT);
+
+    assertThat(plan.toWrite()).isNull();
+    assertThat(plan.outcome().result()).isEqualTo(Result.INVALID_SPEC);
+    assertThat(plan.outcome().message()).contains("nothing published yet");
+    assertThat(plan.outcome().sequence()).isNull();
+  }
+
+  @Test
+  void aConflictOnANewPolicyHasNothingPublished() {
+    PublishPlanner.Plan plan = PublishPlanner.plan(input(Fixtures.cacheSpec(100), 1, null,
+        named(Map.of(), Map.of(Envelope.DATA_KEY, envelopeAt(7, "uid-x"))), uid -> false),
+        AllAtOnceRollout.INSTANCE, LIMIT);
+
+    assertThat(plan.isConflict()).isTrue();
+    assertThat(plan.outcome().sequence()).isNull();
+    assertThat(plan.outcome().stableRevision()).isNull();
+    assertThat(plan.outcome().message()).hasSizeLessThanOrEqualTo(Messages.MAX_LENGTH)
+        .contains("the operator tries again as soon as it changes or is deleted");
   }
 }

@@ -3,11 +3,16 @@ package io.cacheplane.operator.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cacheplane.api.v1alpha1.AgentCounts;
+import io.cacheplane.api.v1alpha1.PolicyConditions;
 import io.cacheplane.api.v1alpha1.PolicyPhase;
 import io.cacheplane.api.v1alpha1.PolicyStatus;
+import io.cacheplane.api.v1alpha1.RevisionHistoryEntry;
 import io.cacheplane.operator.status.Outcome.Result;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,7 +29,8 @@ class StatusDecisionsTest {
         Arguments.of(Result.INVALID_SPEC, PolicyPhase.Invalid, "False", "True", "InvalidSpec"),
         Arguments.of(Result.CACHE_POLICY_NOT_FOUND, PolicyPhase.Degraded, "False", "True", "CachePolicyNotFound"),
         Arguments.of(Result.PAYLOAD_TOO_LARGE, PolicyPhase.Degraded, "False", "True", "PayloadTooLarge"),
-        Arguments.of(Result.PUBLISH_FAILED, PolicyPhase.Degraded, "False", "True", "PublishFailed"));
+        Arguments.of(Result.PUBLISH_FAILED, PolicyPhase.Degraded, "False", "True", "PublishFailed"),
+        Arguments.of(Result.CONFIG_MAP_CONFLICT, PolicyPhase.Degraded, "False", "True", "ConfigMapConflict"));
   }
 
   @ParameterizedTest(name = "{0} -> phase {1}, Ready={2}, Degraded={3}")
@@ -87,5 +93,48 @@ class StatusDecisionsTest {
     assertThat(Conditions.find(bad.getConditions(), "Progressing").getLastTransitionTime())
         .isEqualTo("2026-11-29T12:00:00Z");
     assertThat(bad.getSequence()).isEqualTo(1L);
+  }
+
+  @Test
+  void reasonsArePublicApiAndEveryOutcomeUsesOne() {
+    // Renaming any of these breaks Argo CD health scripts, kubectl wait pipelines and alerts.
+    assertThat(PolicyConditions.REASONS).containsExactly("Published", "InvalidSpec", "CachePolicyNotFound",
+        "PayloadTooLarge", "PublishFailed", "ConfigMapConflict");
+    assertThat(PolicyConditions.OPERATOR_TYPES).containsExactly("Ready", "Progressing", "Degraded");
+    assertThat(PolicyConditions.PAUSED).isEqualTo("Paused");
+    assertThat(Arrays.stream(Result.values()).map(Result::reason))
+        .containsExactlyInAnyOrderElementsOf(PolicyConditions.REASONS);
+  }
+
+  /** A status with every field set, built afresh (no shared mutable parts). */
+  private static PolicyStatus full() {
+    PolicyStatus s = StatusDecisions.next(null, 2, new Outcome(Result.PUBLISHED, "m", 3L, "r"), NOW);
+    AgentCounts agents = new AgentCounts();
+    agents.setMatched(3);
+    s.setAgents(agents);
+    RevisionHistoryEntry entry = new RevisionHistoryEntry();
+    entry.setRevision("r");
+    s.setHistory(List.of(entry));
+    s.setCanaryRevision("c");
+    s.setCurrentStepIndex(1);
+    s.setCanaryWeight(10);
+    s.setLastConvergenceSeconds(9L);
+    return s;
+  }
+
+  @Test
+  void hashCodeCoversEveryFieldEqualsCompares() {
+    assertThat(full()).isEqualTo(full()).hasSameHashCodeAs(full());
+    List<Consumer<PolicyStatus>> edits = List.of(
+        s -> s.setObservedGeneration(7L), s -> s.setPhase(PolicyPhase.Degraded), s -> s.setConditions(List.of()),
+        s -> s.setSequence(4L), s -> s.setStableRevision("x"), s -> s.setCanaryRevision("y"),
+        s -> s.setCurrentStepIndex(2), s -> s.setCanaryWeight(50), s -> s.getAgents().setMatched(4),
+        s -> s.setHistory(List.of()), s -> s.setLastConvergenceSeconds(10L));
+    for (int i = 0; i < edits.size(); i++) {
+      PolicyStatus edited = full();
+      edits.get(i).accept(edited);
+      assertThat(edited).as("edit %d", i).isNotEqualTo(full());
+      assertThat(edited.hashCode()).as("hash after edit %d", i).isNotEqualTo(full().hashCode());
+    }
   }
 }
