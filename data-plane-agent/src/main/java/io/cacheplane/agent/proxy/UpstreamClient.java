@@ -9,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -104,10 +105,16 @@ public final class UpstreamClient implements AutoCloseable {
             req.reset();
             return Future.failedFuture("abandoned after timeout");
           }
-          return body.length() == 0 ? req.send() : req.send(body);
+          // The body is collected in a stage chained onto send() right here, not in a later stage of the outer
+          // chain: Vert.x emits the response's chunks and end once, right after the response head, and drops them if
+          // no handler is set yet. This function runs on the request's context, so nothing can be emitted before the
+          // collector is attached, whichever thread called send(). A flat .compose(req -> req.send())
+          // .compose(resp -> collect(resp)) built off that context (a worker or a test thread) can attach it too late
+          // and read an empty body.
+          Future<HttpClientResponse> response = body.length() == 0 ? req.send() : req.send(body);
+          return response.compose(resp -> Bodies.collect(resp, MAX_RESPONSE_BODY)
+              .map(b -> new Response(resp.statusCode(), resp.statusMessage(), resp.headers(), b)));
         })
-        .compose(resp -> Bodies.collect(resp, MAX_RESPONSE_BODY)
-            .map(b -> new Response(resp.statusCode(), resp.statusMessage(), resp.headers(), b)))
         .onComplete(ar -> {
           vertx.cancelTimer(timer);
           if (ar.succeeded()) {

@@ -22,7 +22,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,7 @@ class ProxyServerTest {
   private static HttpServer upstream;
   private static ProxyServer proxy;
   private static HttpClient client;
+  private static Socket closed;
   private static SimpleMeterRegistry registry;
   private static final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
@@ -89,6 +91,9 @@ class ProxyServerTest {
       proxy.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
+    if (closed != null) {
+      closed.close();
+    }
   }
 
   private static void upstream(HttpServerRequest req) {
@@ -123,12 +128,19 @@ class ProxyServerTest {
     }
   }
 
+  /**
+   * Sends one request through the proxy and reads the whole reply. Called from the test thread, not from a Vert.x
+   * context, so the body must be read in a stage chained onto {@code send()} inside the request callback (which runs
+   * on the request's context): Vert.x emits the response body once, right after the head, and drops it if nobody
+   * listens yet. A flat {@code .compose(req -> req.send()).compose(resp -> resp.body())} attaches the body reader
+   * from the test thread, too late when the reply has already arrived, and reads an empty body.
+   */
   private static Future<Reply> send(HttpMethod method, String uri, Map<String, String> headers, Buffer body) {
     RequestOptions o = new RequestOptions().setMethod(method).setURI(uri);
     headers.forEach(o::putHeader);
     return client.request(o)
-        .compose(req -> body == null ? req.send() : req.send(body))
-        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())));
+        .compose(req -> (body == null ? req.send() : req.send(body))
+            .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString()))));
   }
 
   private static Reply get(String uri) throws Exception {
@@ -144,10 +156,17 @@ class ProxyServerTest {
     return n == null ? 0 : n.get();
   }
 
+  /**
+   * A local port nothing listens on, for the lifetime of the class. The port stays bound by a socket that never
+   * listens, so connecting to it is refused, and no other process can take it over while the class runs (a port that
+   * was merely free a moment ago can be bound by anything else on a busy machine).
+   */
   private static int closedPort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+    Socket s = new Socket();
+    s.setReuseAddress(false);
+    s.bind(new InetSocketAddress("127.0.0.1", 0));
+    closed = s;
+    return s.getLocalPort();
   }
 
   @Test
