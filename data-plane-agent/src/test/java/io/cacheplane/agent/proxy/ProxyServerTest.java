@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cacheplane.agent.BackendResolver;
 import io.cacheplane.agent.cache.CacheConfig;
 import io.cacheplane.agent.cache.CacheRegistry;
+import io.cacheplane.agent.PolicyState;
 import io.cacheplane.agent.metrics.AgentMetrics;
+import io.cacheplane.agent.report.RevisionCounters;
+import io.cacheplane.api.contract.AgentReport.Counters;
+import io.cacheplane.api.v1alpha1.CacheplaneApi;
 import io.cacheplane.agent.testing.FakeTicker;
 import io.cacheplane.agent.testing.Policies;
 import io.cacheplane.api.v1alpha1.Route;
@@ -42,7 +46,9 @@ class ProxyServerTest {
   private static HttpServer upstream;
   private static ProxyServer proxy;
   private static HttpClient client;
+  private static io.vertx.core.Context clientContext;
   private static SimpleMeterRegistry registry;
+  private static final RevisionCounters counters = new RevisionCounters();
   private static final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
   record Reply(int status, MultiMap headers, String body) {
@@ -77,8 +83,14 @@ class ProxyServerTest {
     AtomicReference<RouteTable> table = new AtomicReference<>(
         RouteTable.of(RouteCompiler.compile("shop", Policies.routePolicy(routes.toArray(Route[]::new)),
             BackendResolver.clusterDns("test"))));
-    proxy = new ProxyServer(vertx, table::get, caches, metrics);
+    counters.track(List.of(
+        new PolicyState(CacheplaneApi.KIND_ROUTE_POLICY, "shop", "u1", 1, "r1", PolicyState.Track.canary,
+            PolicyState.State.Applied, null, null, null, true),
+        new PolicyState(CacheplaneApi.KIND_CACHE_POLICY, "pages", "u2", 1, "c1", PolicyState.Track.stable,
+            PolicyState.State.Applied, null, null, null, true)));
+    proxy = new ProxyServer(vertx, table::get, caches, metrics, counters);
     proxy.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    clientContext = vertx.getOrCreateContext();
     client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(proxy.port()),
         new PoolOptions().setHttp1MaxSize(1000));
   }
@@ -123,12 +135,20 @@ class ProxyServerTest {
     }
   }
 
+  /**
+   * Sends from one Vert.x context: called from the test thread, the future callbacks could otherwise run on another
+   * thread than the pooled connection's event loop, and a body arriving before {@code resp.body()} is set would be
+   * lost (an empty body, seen as a rare flake).
+   */
   private static Future<Reply> send(HttpMethod method, String uri, Map<String, String> headers, Buffer body) {
     RequestOptions o = new RequestOptions().setMethod(method).setURI(uri);
     headers.forEach(o::putHeader);
-    return client.request(o)
+    io.vertx.core.Promise<Reply> reply = io.vertx.core.Promise.promise();
+    clientContext.runOnContext(v -> client.request(o)
         .compose(req -> body == null ? req.send() : req.send(body))
-        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())));
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())))
+        .onComplete(reply));
+    return reply.future();
   }
 
   private static Reply get(String uri) throws Exception {
@@ -290,5 +310,25 @@ class ProxyServerTest {
     assertThat(statusLine.future().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS))
         .isEqualTo("HTTP/1.1 413 Request Entity Too Large");
     assertThat(calls("/echo/big")).isZero();
+  }
+
+  @Test
+  void reportCountersCountAnswersErrorsAndUpstreamFailuresPerPolicy() throws Exception {
+    Counters shop0 = counters.read(CacheplaneApi.KIND_ROUTE_POLICY, "shop", "r1");
+    Counters pages0 = counters.read(CacheplaneApi.KIND_CACHE_POLICY, "pages", "c1");
+    assertThat(get("/plain/counted").status()).isEqualTo(200);
+    assertThat(get("/cached/counted").status()).isEqualTo(200);
+    assertThat(get("/cached/counted").xCache()).isEqualTo("HIT");
+    assertThat(get("/down").status()).isEqualTo(502);
+    assertThat(get("/hang").status()).isEqualTo(504);
+    assertThat(get("/nowhere/counted").status()).as("no route: no policy to count for").isEqualTo(404);
+
+    Counters shop = counters.read(CacheplaneApi.KIND_ROUTE_POLICY, "shop", "r1");
+    Counters pages = counters.read(CacheplaneApi.KIND_CACHE_POLICY, "pages", "c1");
+    assertThat(shop.requests() - shop0.requests()).isEqualTo(5);
+    assertThat(shop.errors5xx() - shop0.errors5xx()).isEqualTo(2);
+    assertThat(shop.upstreamErrors() - shop0.upstreamErrors()).isEqualTo(2);
+    assertThat(pages.requests() - pages0.requests()).as("the miss and the hit through the cache").isEqualTo(2);
+    assertThat(pages.errors5xx() - pages0.errors5xx()).isZero();
   }
 }
