@@ -6,7 +6,11 @@ import io.cacheplane.agent.config.PolicyApplier;
 import io.cacheplane.agent.metrics.AgentMetrics;
 import io.cacheplane.agent.proxy.ProxyServer;
 import io.cacheplane.agent.proxy.RouteTable;
+import io.cacheplane.agent.report.LeaseReporter;
+import io.cacheplane.agent.report.ReportBuilder;
+import io.cacheplane.agent.report.RevisionCounters;
 import io.cacheplane.agent.watch.ConfigMapWatcher;
+import io.cacheplane.api.contract.AgentReport;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -20,8 +24,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
- * One data-plane agent: a ConfigMap watcher, the policy applier, the caches and the caching reverse proxy, on a
- * plain Vert.x instance (no Quarkus needed, so tests and local mode can run many agents in one JVM).
+ * One data-plane agent: a ConfigMap watcher, the policy applier, the caches, the caching reverse proxy and the
+ * Lease reporter (heartbeat + ACK/NACK report, see {@link LeaseReporter}), on a plain Vert.x instance (no Quarkus
+ * needed, so tests and local mode can run many agents in one JVM).
  *
  * <pre>{@code
  * Agent agent = Agent.start(client, vertx, AgentSettings.defaults("agent-0", "shop"));
@@ -44,23 +49,26 @@ public final class Agent implements AutoCloseable {
   private final CacheRegistry caches;
   private final PolicyApplier applier;
   private final ProxyServer proxy;
+  private final RevisionCounters counters;
   private volatile ConfigMapWatcher watcher;
+  private volatile LeaseReporter reporter;
 
   private Agent(AgentSettings settings, AgentMetrics metrics, CacheRegistry caches, PolicyApplier applier,
-      ProxyServer proxy) {
+      ProxyServer proxy, RevisionCounters counters) {
     this.settings = settings;
     this.metrics = metrics;
     this.caches = caches;
     this.applier = applier;
     this.proxy = proxy;
+    this.counters = counters;
   }
 
   /**
-   * Starts an agent: binds the traffic port (waiting for that only), then starts watching policy ConfigMaps in the
-   * background. It never waits for the API server: when it cannot be reached the agent serves (404 for every
-   * request until a policy arrives) and the watch keeps retrying.
+   * Starts an agent: binds the traffic port (waiting for that only), then starts watching policy ConfigMaps and
+   * writing its Lease in the background. It never waits for the API server: when it cannot be reached the agent
+   * serves (404 for every request until a policy arrives), and the watch and the Lease writer keep retrying.
    *
-   * @param client Kubernetes client used for the ConfigMap informer (not closed by the agent)
+   * @param client Kubernetes client used for the ConfigMap informer and the Lease (not closed by the agent)
    * @param vertx the Vert.x instance the proxy and its upstream client run on (not closed by the agent)
    * @param settings identity, traffic port, resolver, ticker, meter registry
    * @return the running agent
@@ -77,9 +85,17 @@ public final class Agent implements AutoCloseable {
     AgentMetrics metrics = new AgentMetrics(settings.meterRegistry());
     CacheRegistry caches = new CacheRegistry(settings.ticker(), metrics);
     AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
+    RevisionCounters counters = new RevisionCounters();
+    AtomicReference<LeaseReporter> reporter = new AtomicReference<>();
     PolicyApplier applier = new PolicyApplier(settings.agentId(), settings.podLabels(), settings.resolver(), caches,
-        metrics, routes);
-    ProxyServer proxy = new ProxyServer(vertx, routes::get, caches, metrics);
+        metrics, routes, states -> {
+          counters.track(states);
+          LeaseReporter r = reporter.get();
+          if (r != null) {
+            r.changed();
+          }
+        });
+    ProxyServer proxy = new ProxyServer(vertx, routes::get, caches, metrics, counters);
     try {
       proxy.listen(settings.trafficHost(), settings.trafficPort())
           .toCompletionStage().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -95,7 +111,9 @@ public final class Agent implements AutoCloseable {
       metrics.close();
       throw new IllegalStateException("interrupted while binding the traffic port", e);
     }
-    Agent agent = new Agent(settings, metrics, caches, applier, proxy);
+    Agent agent = new Agent(settings, metrics, caches, applier, proxy, counters);
+    agent.reporter = LeaseReporter.start(client, settings, agent::report);
+    reporter.set(agent.reporter);
     agent.watcher = ConfigMapWatcher.start(client, settings.namespace(), applier);
     LOG.infof("agent %s serving on %s:%d, watching namespace %s", settings.agentId(), settings.trafficHost(),
         proxy.port(), settings.namespace());
@@ -132,6 +150,15 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
+   * The ACK/NACK report as it would be written to the agent's Lease now ({@link ReportBuilder}): per policy of
+   * {@link #policies()} the serving revision, {@code Applied}/{@code Rejected} with the reason, and, for policies
+   * under analysis, the request counters of the serving revision.
+   */
+  public AgentReport report() {
+    return ReportBuilder.build(settings.agentId(), applier.states(), counters::read);
+  }
+
+  /**
    * The live settings of the cache of CachePolicy {@code cachePolicyName}.
    *
    * @return a snapshot, or {@code null} when that policy is not applied on this agent
@@ -141,9 +168,17 @@ public final class Agent implements AutoCloseable {
     return c == null ? null : c.view();
   }
 
-  /** Stops watching, closes the traffic port and the upstream pool, and removes the agent's meters. Idempotent. */
+  /**
+   * Stops the Lease writer (the Lease is left to expire: RBAC does not let the agent delete it), stops watching,
+   * closes the traffic port and the upstream pool, and removes the agent's meters. Idempotent.
+   */
   @Override
   public void close() {
+    LeaseReporter r = reporter;
+    reporter = null;
+    if (r != null) {
+      r.close();
+    }
     ConfigMapWatcher w = watcher;
     watcher = null;
     if (w != null) {

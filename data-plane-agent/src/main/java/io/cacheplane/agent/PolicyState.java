@@ -1,7 +1,8 @@
 package io.cacheplane.agent;
 
 /**
- * What one agent did with one policy: the input of its ACK/NACK report.
+ * What one agent did with one policy: the input of its ACK/NACK report
+ * ({@link io.cacheplane.agent.report.ReportBuilder}).
  *
  * @param kind {@code CachePolicy} or {@code RoutePolicy}
  * @param name the policy's name
@@ -17,6 +18,10 @@ package io.cacheplane.agent;
  * @param reason CamelCase reason of a rejection (e.g. {@code MalformedEnvelope}, {@code RevisionMismatch},
  *     {@code InvalidSpec}, {@code UnsupportedSchemaVersion}, {@code ApplyFailed}); {@code null} when applied
  * @param message human-readable detail of a rejection; {@code null} when applied
+ * @param rejectedRevision the revision this agent refused (the one it chose from the envelope), {@code null} when
+ *     applied or when the envelope could not be read far enough to name one
+ * @param underAnalysis whether the last readable envelope of this policy carries a {@code canary} section, i.e. a
+ *     rollout is under way and both canary and stable agents report request counters for it
  */
 public record PolicyState(
     String kind,
@@ -27,7 +32,15 @@ public record PolicyState(
     Track track,
     State state,
     String reason,
-    String message) {
+    String message,
+    String rejectedRevision,
+    boolean underAnalysis) {
+
+  /** A state without a rejected revision, not under analysis. */
+  public PolicyState(String kind, String name, String uid, long sequence, String appliedRevision, Track track,
+      State state, String reason, String message) {
+    this(kind, name, uid, sequence, appliedRevision, track, state, reason, message, null, false);
+  }
 
   /** Outcome of the last envelope. The constant names are the wire vocabulary of the agent report. */
   public enum State { Applied, Rejected }

@@ -62,8 +62,16 @@ public final class EnvelopeSelection {
    * Refuse the envelope whole; what is applied keeps serving.
    *
    * @param envelope the decoded envelope, or {@code null} when it could not be decoded
+   * @param revision the refused revision: the one this agent chose from the envelope (canary or stable), as written
+   *     in it; {@code null} when the envelope could not be decoded or names none
    */
-  public record Reject(Envelope envelope, String reason, String message) implements Decision {}
+  public record Reject(Envelope envelope, String reason, String message, String revision) implements Decision {
+
+    /** A rejection that names no revision. */
+    public Reject(Envelope envelope, String reason, String message) {
+      this(envelope, reason, message, null);
+    }
+  }
 
   /**
    * @param yaml the ConfigMap's {@code envelope.yaml} (may be null or blank)
@@ -82,18 +90,18 @@ public final class EnvelopeSelection {
     if (sameUid && env.sequence() < applied.sequence()) {
       return new Stale(env, applied.sequence());
     }
+    boolean canary = env.canary() != null
+        && Bucketing.isCanary(Bucketing.bucket(env.uid(), agentId), env.canary().threshold());
+    PublishedRevision chosen = canary ? env.canary() : env.stable();
     boolean selected;
     try {
       selected = LabelSelectors.matches(env.agentSelector(), podLabels);
     } catch (IllegalArgumentException e) {
-      return new Reject(env, Reasons.INVALID_SPEC, "agentSelector: " + e.getMessage());
+      return new Reject(env, Reasons.INVALID_SPEC, "agentSelector: " + e.getMessage(), revisionOf(chosen));
     }
     if (!selected) {
       return new NotSelected(env, "agentSelector does not match this agent's labels");
     }
-    boolean canary = env.canary() != null
-        && Bucketing.isCanary(Bucketing.bucket(env.uid(), agentId), env.canary().threshold());
-    PublishedRevision chosen = canary ? env.canary() : env.stable();
     if (chosen == null) {
       return new NotSelected(env, "no stable revision yet and this agent is not in the canary");
     }
@@ -104,7 +112,11 @@ public final class EnvelopeSelection {
       DecodedRevision checked = EnvelopeCodec.check(env.kind(), chosen);
       return new Apply(env, checked, canary ? Track.canary : Track.stable);
     } catch (EnvelopeException e) {
-      return new Reject(env, e.reason(), (canary ? "canary: " : "stable: ") + e.getMessage());
+      return new Reject(env, e.reason(), (canary ? "canary: " : "stable: ") + e.getMessage(), revisionOf(chosen));
     }
+  }
+
+  private static String revisionOf(PublishedRevision chosen) {
+    return chosen == null || chosen.revision() == null || chosen.revision().isBlank() ? null : chosen.revision();
   }
 }

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,7 +40,9 @@ import org.jboss.logging.Logger;
  * commits (cache created or retuned, route table rebuilt and swapped). A failure at any step rejects the envelope
  * whole; the previous revision keeps serving and the other policies are untouched.
  *
- * <p>Calls are serialised ({@code synchronized}); readers ({@link #states()}, the proxy) never block.
+ * <p>Calls are serialised ({@code synchronized}); readers ({@link #states()}, the proxy) never block. After every
+ * call the new states go to the optional change listener (still under the lock, so it sees them in order; it must be
+ * quick and must not call back into the applier).
  */
 public final class PolicyApplier implements ConfigMapListener {
 
@@ -53,6 +56,7 @@ public final class PolicyApplier implements ConfigMapListener {
   private final CacheRegistry caches;
   private final AgentMetrics metrics;
   private final AtomicReference<RouteTable> routeTable;
+  private final Consumer<List<PolicyState>> onChange;
 
   private final Map<String, Entry> entries = new HashMap<>();
   private final Map<String, List<CompiledRoute>> routesByPolicy = new TreeMap<>();
@@ -67,15 +71,30 @@ public final class PolicyApplier implements ConfigMapListener {
     String lastData;
     Applied applied;
     Track track;
+    /** Whether the last readable envelope carries a canary section. */
+    boolean analysis;
     /** {@code null} while the policy is not for this agent. */
     PolicyState state;
   }
 
   /**
+   * An applier without a change listener.
+   *
    * @param routeTable where the merged route table is published (swapped atomically)
    */
   public PolicyApplier(String agentId, Map<String, String> podLabels, BackendResolver resolver, CacheRegistry caches,
       AgentMetrics metrics, AtomicReference<RouteTable> routeTable) {
+    this(agentId, podLabels, resolver, caches, metrics, routeTable, null);
+  }
+
+  /**
+   * @param routeTable where the merged route table is published (swapped atomically)
+   * @param onChange receives {@link #states()} after every upsert or delete (also when nothing changed); called on
+   *     the watcher's thread under the applier's lock; its exceptions are logged and swallowed. {@code null}: none
+   */
+  public PolicyApplier(String agentId, Map<String, String> podLabels, BackendResolver resolver, CacheRegistry caches,
+      AgentMetrics metrics, AtomicReference<RouteTable> routeTable, Consumer<List<PolicyState>> onChange) {
+    this.onChange = onChange;
     this.agentId = Objects.requireNonNull(agentId, "agentId");
     this.podLabels = Map.copyOf(podLabels);
     this.resolver = Objects.requireNonNull(resolver, "resolver");
@@ -103,7 +122,8 @@ public final class PolicyApplier implements ConfigMapListener {
     if (d instanceof Apply a) {
       apply(e, a);
     } else if (d instanceof Unchanged u) {
-      e.state = state(e, u.envelope().sequence(), State.Applied, null, null);
+      e.analysis = u.envelope().canary() != null;
+      e.state = state(e, u.envelope().sequence(), State.Applied, null, null, null);
     } else if (d instanceof Stale s) {
       LOG.infof("%s %s: ignoring sequence %d, %d is applied", s.envelope().kind(), s.envelope().name(),
           s.envelope().sequence(), s.appliedSequence());
@@ -115,7 +135,7 @@ public final class PolicyApplier implements ConfigMapListener {
       withdraw(e);
       e.state = null;
     } else if (d instanceof Reject r) {
-      reject(e, r.envelope(), r.reason(), r.message());
+      reject(e, r.envelope(), r.reason(), r.message(), r.revision());
     }
     publish();
   }
@@ -151,7 +171,7 @@ public final class PolicyApplier implements ConfigMapListener {
         };
       }
     } catch (RuntimeException ex) {
-      reject(e, env, Reasons.APPLY_FAILED, String.valueOf(ex.getMessage()));
+      reject(e, env, Reasons.APPLY_FAILED, String.valueOf(ex.getMessage()), a.revision().revision());
       return;
     }
     // 2. commit (cannot fail)
@@ -162,16 +182,20 @@ public final class PolicyApplier implements ConfigMapListener {
     identify(e, env);
     e.applied = new Applied(env.uid(), env.sequence(), a.revision().revision());
     e.track = a.track();
-    e.state = state(e, env.sequence(), State.Applied, null, null);
+    e.analysis = env.canary() != null;
+    e.state = state(e, env.sequence(), State.Applied, null, null, null);
     metrics.applied(e.kind, e.name);
   }
 
-  private void reject(Entry e, Envelope env, String reason, String message) {
+  private void reject(Entry e, Envelope env, String reason, String message, String rejectedRevision) {
     if (env != null && e.applied == null) {
       identify(e, env);
     }
+    if (env != null) {
+      e.analysis = env.canary() != null; // an unreadable envelope leaves what the last readable one said
+    }
     long sequence = env != null ? env.sequence() : e.state != null ? e.state.sequence() : -1;
-    e.state = state(e, sequence, State.Rejected, reason, message);
+    e.state = state(e, sequence, State.Rejected, reason, message, rejectedRevision);
     metrics.rejected(e.kind, e.name);
     LOG.warnf("%s %s: envelope rejected, %s: %s%s", e.kind, e.name, reason, message,
         e.applied != null ? " (revision " + e.applied.revision() + " keeps serving)" : "");
@@ -198,9 +222,9 @@ public final class PolicyApplier implements ConfigMapListener {
     routeTable.set(RouteTable.of(all));
   }
 
-  private PolicyState state(Entry e, long sequence, State s, String reason, String message) {
+  private PolicyState state(Entry e, long sequence, State s, String reason, String message, String rejectedRevision) {
     return new PolicyState(e.kind, e.name, e.uid, sequence, e.applied == null ? null : e.applied.revision(), e.track,
-        s, reason, message);
+        s, reason, message, rejectedRevision, e.analysis);
   }
 
   private static void identify(Entry e, Envelope env) {
@@ -221,6 +245,14 @@ public final class PolicyApplier implements ConfigMapListener {
   }
 
   private void publish() {
-    states = entries.values().stream().map(x -> x.state).filter(Objects::nonNull).sorted(ORDER).toList();
+    List<PolicyState> now = entries.values().stream().map(x -> x.state).filter(Objects::nonNull).sorted(ORDER).toList();
+    states = now;
+    if (onChange != null) {
+      try {
+        onChange.accept(now);
+      } catch (RuntimeException ex) {
+        LOG.errorf(ex, "the policy change listener failed");
+      }
+    }
   }
 }

@@ -6,6 +6,7 @@ import io.cacheplane.agent.cache.Cacheability;
 import io.cacheplane.agent.cache.CachedResponse;
 import io.cacheplane.agent.cache.ResponseCache;
 import io.cacheplane.agent.metrics.AgentMetrics;
+import io.cacheplane.agent.report.RevisionCounters;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -46,6 +47,11 @@ import org.jboss.logging.Logger;
  * {@code X-Forwarded-Host} are set unless present. Bodies are buffered, not streamed (request ≤ 10 MiB, response ≤
  * {@link UpstreamClient#MAX_RESPONSE_BODY}).
  *
+ * <p>Every answer of a matched route is counted in the Micrometer meters and in the {@link RevisionCounters} of the
+ * agent report (toward the route's RoutePolicy and its CachePolicy): 5xx = status ≥ 500, the proxy's own 502/504
+ * included; upstream errors = answers caused by an upstream failure (connect error, timeout, broken exchange; also
+ * for the waiters of a coalesced miss that failed).
+ *
  * <p>The server runs as one verticle instance per core on the given Vert.x, all sharing one port.
  */
 public final class ProxyServer {
@@ -65,14 +71,25 @@ public final class ProxyServer {
   private final CacheRegistry caches;
   private final UpstreamClient upstream;
   private final AgentMetrics metrics;
+  private final RevisionCounters counters;
   private final List<String> deployments = new ArrayList<>();
   private volatile int port = -1;
 
+  /** A proxy whose requests go to no report counters (tests). */
   public ProxyServer(Vertx vertx, Supplier<RouteTable> routes, CacheRegistry caches, AgentMetrics metrics) {
+    this(vertx, routes, caches, metrics, new RevisionCounters());
+  }
+
+  /**
+   * @param counters the per-revision counters of the agent report, counted for every answer of a matched route
+   */
+  public ProxyServer(Vertx vertx, Supplier<RouteTable> routes, CacheRegistry caches, AgentMetrics metrics,
+      RevisionCounters counters) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.routes = Objects.requireNonNull(routes, "routes");
     this.caches = Objects.requireNonNull(caches, "caches");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.counters = Objects.requireNonNull(counters, "counters");
     this.upstream = new UpstreamClient(vertx);
   }
 
@@ -173,7 +190,7 @@ public final class ProxyServer {
     if (declared != null && tooLarge(declared)) {
       req.response().putHeader("Connection", "close");
       plain(req, 413, "request body larger than " + MAX_REQUEST_BODY + " bytes\n");
-      metrics.request(route.policy(), route.name(), 413);
+      answered(route, 413, false);
       return;
     }
     Bodies.collect(req, MAX_REQUEST_BODY).onComplete(ar -> {
@@ -182,7 +199,7 @@ public final class ProxyServer {
       } else if (ar.cause() instanceof Bodies.TooLargeException) {
         req.response().putHeader("Connection", "close");
         plain(req, 413, "request body larger than " + MAX_REQUEST_BODY + " bytes\n");
-        metrics.request(route.policy(), route.name(), 413);
+        answered(route, 413, false);
       }
       // otherwise the client went away while sending: nothing to answer
     });
@@ -292,11 +309,11 @@ public final class ProxyServer {
   private void fail(HttpServerRequest req, CompiledRoute route, Throwable cause) {
     if (cause instanceof UpstreamClient.TimeoutException) {
       plain(req, 504, "cacheplane: " + cause.getMessage() + "\n");
-      metrics.request(route.policy(), route.name(), 504);
+      answered(route, 504, true);
     } else {
       LOG.debugf("route %s/%s: %s", route.policy(), route.name(), cause.getMessage());
       plain(req, 502, "cacheplane: upstream unavailable\n");
-      metrics.request(route.policy(), route.name(), 502);
+      answered(route, 502, true);
     }
   }
 
@@ -316,7 +333,13 @@ public final class ProxyServer {
     }
     out.set(X_CACHE, xCache);
     resp.end(body);
+    answered(route, status, false);
+  }
+
+  /** Counts one answer of a matched route: meters and report counters. */
+  private void answered(CompiledRoute route, int status, boolean upstreamError) {
     metrics.request(route.policy(), route.name(), status);
+    counters.record(route.policy(), route.cachePolicyRef(), status, upstreamError);
   }
 
   private static List<Map.Entry<String, String>> upstreamHeaders(HttpServerRequest req) {

@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -34,7 +35,13 @@ import org.jboss.logging.Logger;
  *   <li>{@code cacheplane.agent.labels-file}: the Downward API labels file ({@code key="value"} per line); a missing
  *       file means no labels;
  *   <li>{@code cacheplane.agent.traffic-host} / {@code cacheplane.agent.traffic-port}: where the proxy listens
- *       (default 0.0.0.0:8080). Quarkus' own HTTP port is the management port (health, metrics).
+ *       (default 0.0.0.0:8080). Quarkus' own HTTP port is the management port (health, metrics);
+ *   <li>{@code cacheplane.agent.pod-uid}: the pod's UID (default env {@code POD_UID}, Downward API
+ *       {@code metadata.uid}); when set, the agent's Lease is owned by the pod; empty: no ownerReference;
+ *   <li>{@code cacheplane.agent.lease-duration}: validity of the agent's Lease after each renewal, a duration such as
+ *       {@code 15s} or {@code PT15S} (whole seconds are written; at least 1 s; default 15 s);
+ *   <li>{@code cacheplane.agent.heartbeat}: period of the Lease renewal, shorter than the lease duration (default
+ *       lease duration / 3, i.e. 5 s).
  * </ul>
  */
 @ApplicationScoped
@@ -66,6 +73,15 @@ public class AgentLifecycle {
   @ConfigProperty(name = "cacheplane.agent.traffic-port", defaultValue = "8080")
   int trafficPort;
 
+  @ConfigProperty(name = "cacheplane.agent.pod-uid")
+  Optional<String> podUid;
+
+  @ConfigProperty(name = "cacheplane.agent.lease-duration", defaultValue = "15s")
+  Duration leaseDuration;
+
+  @ConfigProperty(name = "cacheplane.agent.heartbeat")
+  Optional<Duration> heartbeat;
+
   private volatile Agent agent;
 
   void onStart(@Observes StartupEvent event) {
@@ -76,10 +92,12 @@ public class AgentLifecycle {
     }
     Map<String, String> labels = labels();
     AgentSettings settings = new AgentSettings(id, ns, labels, trafficHost, trafficPort, null, Ticker.systemTicker(),
-        meterRegistry);
+        meterRegistry, podUid.filter(s -> !s.isBlank()).orElse(null), leaseDuration, heartbeat.orElse(null));
     agent = Agent.start(client, vertx, settings);
-    LOG.infof("cacheplane agent %s started (namespace %s, %d pod labels, traffic port %d)", id, ns, labels.size(),
-        agent.trafficPort());
+    LOG.infof("cacheplane agent %s started (namespace %s, %d pod labels, traffic port %d, pod uid %s, lease %d s "
+        + "renewed every %d ms)", id, ns, labels.size(), agent.trafficPort(),
+        settings.podUid() == null ? "unknown" : settings.podUid(), settings.leaseDurationSeconds(),
+        settings.heartbeat().toMillis());
   }
 
   void onStop(@Observes ShutdownEvent event) {

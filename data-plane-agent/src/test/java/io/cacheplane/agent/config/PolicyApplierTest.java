@@ -11,6 +11,10 @@ import io.cacheplane.agent.metrics.AgentMetrics;
 import io.cacheplane.agent.proxy.RouteTable;
 import io.cacheplane.agent.testing.FakeTicker;
 import io.cacheplane.agent.testing.Policies;
+import io.cacheplane.api.contract.Bucketing;
+import io.cacheplane.api.contract.EnvelopeCodec;
+import io.cacheplane.api.contract.Envelope;
+import io.cacheplane.api.contract.PublishedRevision;
 import io.cacheplane.api.v1alpha1.Backend;
 import io.cacheplane.api.v1alpha1.CachePolicySpec;
 import io.cacheplane.api.v1alpha1.CacheplaneApi;
@@ -20,6 +24,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -157,5 +162,65 @@ class PolicyApplierTest {
     assertThat(caches.get("pages").view().expireAfterWrite()).isEqualTo(Duration.ofSeconds(30));
     assertThat(caches.get("pages").view().expireAfterAccess()).isEqualTo(Duration.ofSeconds(10));
     assertThat(caches.get("pages").view().incarnation()).isEqualTo(1);
+  }
+
+  @Test
+  void rejectionsNameTheRefusedRevisionAndRolloutsAreUnderAnalysis() {
+    applier.upsert(cachePolicy(1, 100));
+    String serving = only().appliedRevision();
+    assertThat(only().underAnalysis()).isFalse();
+    assertThat(only().rejectedRevision()).isNull();
+
+    CachePolicySpec next = Policies.cachePolicy(50L, "5m", null, null);
+    applier.upsert(Policies.configMap(NS, Policies.withCanary(CACHE, "pages", "uid-c", 2,
+        Policies.cachePolicy(100L, "5m", null, null), next, Bucketing.ALL, null)));
+    PolicyState canary = only();
+    assertThat(canary.state()).isEqualTo(State.Applied);
+    assertThat(canary.track()).isEqualTo(PolicyState.Track.canary);
+    assertThat(canary.underAnalysis()).isTrue();
+
+    PublishedRevision good = EnvelopeCodec.publish(next, 3, Bucketing.ALL);
+    Envelope forged = new Envelope(1, CACHE, "pages", "uid-c", 3L, null, EnvelopeCodec.publish(next, 1, null),
+        new PublishedRevision("0123456789abcdef", 3L, good.spec(), Bucketing.ALL));
+    applier.upsert(Policies.configMap(NS, CACHE, "pages", "uid-c", EnvelopeCodec.encode(forged)));
+    PolicyState rejected = only();
+    assertThat(rejected.state()).isEqualTo(State.Rejected);
+    assertThat(rejected.reason()).isEqualTo(Reasons.REVISION_MISMATCH);
+    assertThat(rejected.rejectedRevision()).isEqualTo("0123456789abcdef");
+    assertThat(rejected.appliedRevision()).isEqualTo(canary.appliedRevision());
+    assertThat(rejected.underAnalysis()).isTrue();
+
+    applier.upsert(Policies.configMap(NS, CACHE, "pages", "uid-c", "{{{ unreadable"));
+    assertThat(only().rejectedRevision()).as("nothing could be read").isNull();
+    assertThat(only().underAnalysis()).as("as the last readable envelope said").isTrue();
+
+    applier.upsert(cachePolicy(4, 100)); // promoted / rolled back: no canary any more
+    assertThat(only().underAnalysis()).isFalse();
+    assertThat(only().appliedRevision()).isEqualTo(serving);
+  }
+
+  @Test
+  void applyFailuresNameTheRevisionThatFailed() {
+    Route unresolvable = Policies.route("x", "/x", false, "http://127.0.0.1:9", null, null);
+    Backend svc = new Backend();
+    svc.setService("nowhere");
+    svc.setPort(80);
+    unresolvable.setBackends(List.of(svc));
+    RoutePolicySpec bad = Policies.routePolicy(unresolvable);
+    applier.upsert(Policies.configMap(NS, Policies.stable(ROUTE, "bad", "uid-b", 1, bad)));
+    assertThat(only().reason()).isEqualTo(Reasons.APPLY_FAILED);
+    assertThat(only().rejectedRevision()).isEqualTo(EnvelopeCodec.publish(bad, 1, null).revision());
+  }
+
+  @Test
+  void theChangeListenerSeesEveryPublishedState() {
+    List<List<PolicyState>> seen = new ArrayList<>();
+    PolicyApplier listened = new PolicyApplier("agent-0", Map.of(), resolver, caches, metrics, routes, seen::add);
+    ConfigMap cm = cachePolicy(1, 100);
+    listened.upsert(cm);
+    listened.delete(cm);
+    assertThat(seen).hasSize(2);
+    assertThat(seen.get(0)).extracting(PolicyState::name).containsExactly("pages");
+    assertThat(seen.get(1)).isEmpty();
   }
 }

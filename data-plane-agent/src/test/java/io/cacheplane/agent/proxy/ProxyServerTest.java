@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cacheplane.agent.BackendResolver;
 import io.cacheplane.agent.cache.CacheConfig;
 import io.cacheplane.agent.cache.CacheRegistry;
+import io.cacheplane.agent.PolicyState;
 import io.cacheplane.agent.metrics.AgentMetrics;
+import io.cacheplane.agent.report.RevisionCounters;
+import io.cacheplane.api.contract.AgentReport.Counters;
+import io.cacheplane.api.v1alpha1.CacheplaneApi;
 import io.cacheplane.agent.testing.FakeTicker;
 import io.cacheplane.agent.testing.Policies;
 import io.cacheplane.api.v1alpha1.Route;
@@ -45,6 +49,7 @@ class ProxyServerTest {
   private static HttpClient client;
   private static Socket closed;
   private static SimpleMeterRegistry registry;
+  private static final RevisionCounters counters = new RevisionCounters();
   private static final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
 
   record Reply(int status, MultiMap headers, String body) {
@@ -79,7 +84,12 @@ class ProxyServerTest {
     AtomicReference<RouteTable> table = new AtomicReference<>(
         RouteTable.of(RouteCompiler.compile("shop", Policies.routePolicy(routes.toArray(Route[]::new)),
             BackendResolver.clusterDns("test"))));
-    proxy = new ProxyServer(vertx, table::get, caches, metrics);
+    counters.track(List.of(
+        new PolicyState(CacheplaneApi.KIND_ROUTE_POLICY, "shop", "u1", 1, "r1", PolicyState.Track.canary,
+            PolicyState.State.Applied, null, null, null, true),
+        new PolicyState(CacheplaneApi.KIND_CACHE_POLICY, "pages", "u2", 1, "c1", PolicyState.Track.stable,
+            PolicyState.State.Applied, null, null, null, true)));
+    proxy = new ProxyServer(vertx, table::get, caches, metrics, counters);
     proxy.listen("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(proxy.port()),
         new PoolOptions().setHttp1MaxSize(1000));
@@ -309,5 +319,25 @@ class ProxyServerTest {
     assertThat(statusLine.future().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS))
         .isEqualTo("HTTP/1.1 413 Request Entity Too Large");
     assertThat(calls("/echo/big")).isZero();
+  }
+
+  @Test
+  void reportCountersCountAnswersErrorsAndUpstreamFailuresPerPolicy() throws Exception {
+    Counters shop0 = counters.read(CacheplaneApi.KIND_ROUTE_POLICY, "shop", "r1");
+    Counters pages0 = counters.read(CacheplaneApi.KIND_CACHE_POLICY, "pages", "c1");
+    assertThat(get("/plain/counted").status()).isEqualTo(200);
+    assertThat(get("/cached/counted").status()).isEqualTo(200);
+    assertThat(get("/cached/counted").xCache()).isEqualTo("HIT");
+    assertThat(get("/down").status()).isEqualTo(502);
+    assertThat(get("/hang").status()).isEqualTo(504);
+    assertThat(get("/nowhere/counted").status()).as("no route: no policy to count for").isEqualTo(404);
+
+    Counters shop = counters.read(CacheplaneApi.KIND_ROUTE_POLICY, "shop", "r1");
+    Counters pages = counters.read(CacheplaneApi.KIND_CACHE_POLICY, "pages", "c1");
+    assertThat(shop.requests() - shop0.requests()).isEqualTo(5);
+    assertThat(shop.errors5xx() - shop0.errors5xx()).isEqualTo(2);
+    assertThat(shop.upstreamErrors() - shop0.upstreamErrors()).isEqualTo(2);
+    assertThat(pages.requests() - pages0.requests()).as("the miss and the hit through the cache").isEqualTo(2);
+    assertThat(pages.errors5xx() - pages0.errors5xx()).isZero();
   }
 }
