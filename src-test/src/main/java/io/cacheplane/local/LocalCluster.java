@@ -8,6 +8,8 @@ import io.cacheplane.operator.CacheplaneOperator;
 import io.cacheplane.operator.OperatorSettings;
 import io.fabric8.kubernetes.api.model.ConfigBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -83,14 +85,27 @@ public final class LocalCluster implements AutoCloseable {
     return new LocalCluster(agents, namespace);
   }
 
-  /** Starts one more agent with the given id (its pod name). */
+  /** Starts one more agent with the given id (its pod name), resolving services to the demo upstream. */
   public Agent startAgent(String agentId) {
+    return startAgent(agentId, resolver());
+  }
+
+  /**
+   * Starts one more agent with the given id and backend resolver. As in a cluster, the agent gets a Pod object
+   * (labelled {@link #AGENT_LABELS}) whose UID owns its Lease; the operator ignores Leases without a Pod.
+   */
+  public Agent startAgent(String agentId, BackendResolver backends) {
+    Pod pod = adminClient.pods().inNamespace(namespace).resource(new PodBuilder()
+        .withNewMetadata().withName(agentId).withLabels(AGENT_LABELS).endMetadata()
+        .withNewSpec().addNewContainer().withName("agent").withImage("cacheplane/agent").endContainer().endSpec()
+        .build()).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
     KubernetesClient client = server.createClient();
     Agent agent = Agent.start(client, vertx, AgentSettings.defaults(agentId, namespace)
         .withPodLabels(AGENT_LABELS)
+        .withPodUid(pod.getMetadata().getUid())
         .withTrafficHost("127.0.0.1")
         .withTrafficPort(0)
-        .withResolver(resolver())
+        .withResolver(backends)
         .withMeterRegistry(new SimpleMeterRegistry()));
     agentClients.add(client);
     agents.add(agent);
@@ -101,7 +116,7 @@ public final class LocalCluster implements AutoCloseable {
    * Services resolve to the demo upstream's ports; a service the demo does not know goes to its
    * {@value DemoUpstream#FALLBACK} server, so every route of an edited example still answers.
    */
-  private BackendResolver resolver() {
+  public BackendResolver resolver() {
     Map<String, Endpoint> services = new HashMap<>();
     upstream.ports().forEach((service, port) -> services.put(service, Endpoint.http("127.0.0.1", port)));
     Endpoint fallback = Endpoint.http("127.0.0.1", upstream.port(DemoUpstream.FALLBACK));
