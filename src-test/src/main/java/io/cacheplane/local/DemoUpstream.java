@@ -13,12 +13,15 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A small upstream for local mode and system tests: one loopback HTTP port per service name. Every answer is
  * JSON naming the service, the path and a per-service request counter, so a cached answer is easy to tell from
- * a fresh one; {@code /api/cart} answers carry {@code Cache-Control: no-store}.
+ * a fresh one; {@code /api/cart} answers carry {@code Cache-Control: no-store}; the {@value #FAILING} service
+ * answers 500.
  */
 public final class DemoUpstream implements AutoCloseable {
 
   /** The service name of the server that answers for services local mode does not know. */
   public static final String FALLBACK = "any-other-service";
+  /** The service name of a server that answers every request with 500, to show an unhealthy canary. */
+  public static final String FAILING = "failing";
 
   private final Map<String, HttpServer> servers = new LinkedHashMap<>();
   private final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
@@ -43,6 +46,7 @@ public final class DemoUpstream implements AutoCloseable {
             .put("query", req.query())
             .put("request", n);
         req.response()
+            .setStatusCode(FAILING.equals(service) ? 500 : 200)
             .putHeader("Content-Type", "application/json")
             .putHeader("X-Upstream", service)
             .putHeader("Cache-Control", req.path().startsWith("/api/cart") ? "no-store" : "max-age=300")

@@ -40,7 +40,17 @@ public final class LocalCluster implements AutoCloseable {
   /** Label every local agent carries, as the chart's agents do; the examples select it. */
   public static final Map<String, String> AGENT_LABELS = Map.of("app.kubernetes.io/name", "cacheplane-agent");
   /** Services the demo upstream serves (those the examples name). */
-  public static final List<String> SERVICES = List.of("products", "products-v2", "cart");
+  public static final List<String> SERVICES = List.of("products", "products-v2", "cart", DemoUpstream.FAILING);
+  /**
+   * Services whose name starts with this do not resolve in local mode: an agent rejects a RoutePolicy revision that
+   * uses one (reason {@code ApplyFailed}), which is how local mode and the tests show a canary that is refused.
+   */
+  public static final String UNRESOLVABLE_PREFIX = "unresolvable";
+
+  /** Lease duration of local agents: shorter than in a cluster (15 s) so a stopped agent counts as stale sooner. */
+  public static final java.time.Duration LEASE_DURATION = java.time.Duration.ofSeconds(6);
+  /** Heartbeat of local agents: counters reach the operator's analysis every second. */
+  public static final java.time.Duration HEARTBEAT = java.time.Duration.ofSeconds(1);
 
   private final KubernetesMockServer server;
   private final KubernetesClient adminClient;
@@ -103,6 +113,8 @@ public final class LocalCluster implements AutoCloseable {
     Agent agent = Agent.start(client, vertx, AgentSettings.defaults(agentId, namespace)
         .withPodLabels(AGENT_LABELS)
         .withPodUid(pod.getMetadata().getUid())
+        .withLeaseDuration(LEASE_DURATION)
+        .withHeartbeat(HEARTBEAT)
         .withTrafficHost("127.0.0.1")
         .withTrafficPort(0)
         .withResolver(backends)
@@ -120,7 +132,12 @@ public final class LocalCluster implements AutoCloseable {
     Map<String, Endpoint> services = new HashMap<>();
     upstream.ports().forEach((service, port) -> services.put(service, Endpoint.http("127.0.0.1", port)));
     Endpoint fallback = Endpoint.http("127.0.0.1", upstream.port(DemoUpstream.FALLBACK));
-    return BackendResolver.mapped(services, (service, port) -> fallback);
+    return BackendResolver.mapped(services, (service, port) -> {
+      if (service.startsWith(UNRESOLVABLE_PREFIX)) {
+        throw new IllegalArgumentException("service " + service + " does not resolve in local mode");
+      }
+      return fallback;
+    });
   }
 
   /** An admin client of the embedded API (not closed by callers). */
