@@ -194,9 +194,21 @@ public final class LocalMode implements Callable<Integer> {
         }
         Condition ready = s.getConditions() == null ? null : s.getConditions().stream()
             .filter(c -> "Ready".equals(c.getType())).findFirst().orElse(null);
-        String line = "phase=" + s.getPhase() + " stable=" + s.getStableRevision() + " sequence=" + s.getSequence()
+        String line = "phase=" + s.getPhase() + " stable=" + s.getStableRevision()
+            + (s.getCanaryRevision() == null ? "" : " canary=" + s.getCanaryRevision() + " step="
+                + s.getCurrentStepIndex() + " weight=" + s.getCanaryWeight() + "%")
+            + (s.getAgents() == null ? "" : " agents(matched/stable/canary/rejected/stale)=" + s.getAgents().getMatched()
+                + "/" + s.getAgents().getStable() + "/" + s.getAgents().getCanary() + "/" + s.getAgents().getRejected()
+                + "/" + s.getAgents().getStale())
+            + " sequence=" + s.getSequence()
             + (ready == null ? "" : " Ready=" + ready.getStatus() + " (" + ready.getReason() + ")"
             + (ready.getMessage() == null || "True".equals(ready.getStatus()) ? "" : ": " + ready.getMessage()));
+        if (s.getConditions() != null) {
+          line += s.getConditions().stream()
+              .filter(c -> ("Degraded".equals(c.getType()) || "Paused".equals(c.getType())) && "True".equals(c.getStatus()))
+              .map(c -> " " + c.getType() + "=" + c.getReason() + (c.getMessage() == null ? "" : ": " + c.getMessage()))
+              .collect(Collectors.joining());
+        }
         String name = kind + "/" + policy.getMetadata().getName();
         if (!line.equals(last.put(name, line))) {
           say(name + " " + line);
