@@ -138,35 +138,66 @@ public final class LocalMode implements Callable<Integer> {
     }
   }
 
+  /**
+   * Applies one file. A blank or unreadable file (an editor half-way through a save) changes nothing: what the file
+   * applied before stays until it parses again. A policy is deleted only when no watched file declares it any more.
+   */
   private synchronized void apply(LocalCluster cluster, Path file) {
+    String content;
+    List<HasMetadata> policies;
     try {
-      String content = Files.readString(file);
+      content = Files.readString(file);
       if (content.equals(appliedContent.get(file))) {
         return;
       }
-      appliedContent.put(file, content);
-      List<HasMetadata> policies = Manifests.read(file);
-      for (HasMetadata policy : policies) {
+      if (content.isBlank()) {
+        say(file.getFileName() + " is empty; keeping what it applied before");
+        return;
+      }
+      policies = Manifests.read(file);
+    } catch (IOException | RuntimeException e) {
+      say("cannot apply " + file.getFileName() + ": " + Manifests.describe(e) + " (nothing changed)");
+      return;
+    }
+    appliedContent.put(file, content);
+    for (HasMetadata policy : policies) {
+      declaredElsewhere(file, policy).ifPresent(other -> say("warning: " + label(policy) + " is also declared in "
+          + other.getFileName() + "; the file saved last wins"));
+      try {
         String verb = Manifests.apply(cluster.client(), cluster.namespace(), policy);
         say(label(policy) + " " + verb + " (from " + file.getFileName() + ")");
+      } catch (RuntimeException e) {
+        say("cannot apply " + label(policy) + " from " + file.getFileName() + ": " + Manifests.describe(e));
       }
-      for (HasMetadata gone : removedSince(applied.get(file), policies)) {
+    }
+    List<HasMetadata> before = applied.put(file, policies);
+    for (HasMetadata gone : removedSince(before, policies)) {
+      if (declaredElsewhere(file, gone).isEmpty()) {
         Manifests.delete(cluster.client(), cluster.namespace(), gone);
         say(label(gone) + " deleted (no longer in " + file.getFileName() + ")");
       }
-      applied.put(file, policies);
-    } catch (IOException | RuntimeException e) {
-      say("cannot apply " + file.getFileName() + ": " + e.getMessage().lines().findFirst().orElse(""));
     }
   }
 
   private synchronized void remove(LocalCluster cluster, Path file) {
     appliedContent.remove(file);
-    for (HasMetadata policy : applied.getOrDefault(file, List.of())) {
-      Manifests.delete(cluster.client(), cluster.namespace(), policy);
-      say(label(policy) + " deleted (" + file.getFileName() + " was removed)");
+    List<HasMetadata> gone = applied.remove(file);
+    for (HasMetadata policy : gone == null ? List.<HasMetadata>of() : gone) {
+      java.util.Optional<Path> other = declaredElsewhere(file, policy);
+      if (other.isEmpty()) {
+        Manifests.delete(cluster.client(), cluster.namespace(), policy);
+        say(label(policy) + " deleted (" + file.getFileName() + " was removed)");
+      } else {
+        say(label(policy) + " kept: still declared in " + other.get().getFileName());
+      }
     }
-    applied.remove(file);
+  }
+
+  private java.util.Optional<Path> declaredElsewhere(Path file, HasMetadata policy) {
+    return applied.entrySet().stream()
+        .filter(e -> !e.getKey().equals(file))
+        .filter(e -> e.getValue().stream().anyMatch(p -> label(p).equals(label(policy))))
+        .map(Map.Entry::getKey).findFirst();
   }
 
   private static List<HasMetadata> removedSince(List<HasMetadata> before, List<HasMetadata> now) {

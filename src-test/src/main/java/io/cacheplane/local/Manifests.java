@@ -21,6 +21,13 @@ import java.util.Objects;
  */
 public final class Manifests {
 
+  /** Reads policies as a strict API server would: unknown fields and fractional integers are errors. */
+  private static final com.fasterxml.jackson.databind.ObjectMapper STRICT = Json.JSON.copy()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .disable(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+  private static final java.util.regex.Pattern OBJECT_NAME =
+      java.util.regex.Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
+
   private Manifests() {}
 
   /**
@@ -31,20 +38,75 @@ public final class Manifests {
   public static List<HasMetadata> read(Path file) throws IOException {
     List<HasMetadata> policies = new ArrayList<>();
     try (MappingIterator<JsonNode> docs = Json.YAML.readerFor(JsonNode.class).readValues(Files.readString(file))) {
+      int n = 0;
       while (docs.hasNext()) {
         JsonNode doc = docs.next();
+        n++;
         if (doc == null || doc.isNull() || doc.isEmpty()) {
           continue;
         }
         String kind = doc.path("kind").asText();
+        HasMetadata policy;
         if (CacheplaneApi.KIND_CACHE_POLICY.equals(kind)) {
-          policies.add(Json.JSON.treeToValue(doc, CachePolicy.class));
+          policy = STRICT.treeToValue(doc, CachePolicy.class);
         } else if (CacheplaneApi.KIND_ROUTE_POLICY.equals(kind)) {
-          policies.add(Json.JSON.treeToValue(doc, RoutePolicy.class));
+          policy = STRICT.treeToValue(doc, RoutePolicy.class);
+        } else {
+          throw new IllegalArgumentException("document " + n + " has kind \"" + kind
+              + "\": local mode applies only CachePolicy and RoutePolicy");
         }
+        String name = policy.getMetadata() == null ? null : policy.getMetadata().getName();
+        if (name == null || name.length() > 253 || !OBJECT_NAME.matcher(name).matches()) {
+          throw new IllegalArgumentException("document " + n + ": metadata.name must be a DNS-1123 subdomain "
+              + "(lower-case letters, digits, '-' and '.', at most 253 characters), got \"" + name + "\"");
+        }
+        policies.add(policy);
       }
     }
     return policies;
+  }
+
+  /**
+   * A one-line description of why a manifest could not be read or applied: for YAML and type errors the line and
+   * column and the field path, as a user needs them to fix the file.
+   */
+  public static String describe(Exception e) {
+    if (!(e instanceof com.fasterxml.jackson.core.JsonProcessingException)
+        && e.getCause() instanceof com.fasterxml.jackson.core.JsonProcessingException cause) {
+      return describe(cause); // MappingIterator wraps parse errors
+    }
+    if (e instanceof com.fasterxml.jackson.databind.JsonMappingException m && !m.getPath().isEmpty()) {
+      String path = m.getPath().stream()
+          .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+          .collect(java.util.stream.Collectors.joining()).replaceFirst("^\\.", "");
+      return at(m.getLocation()) + path + ": " + firstLine(m.getOriginalMessage());
+    }
+    if (e instanceof com.fasterxml.jackson.core.JsonProcessingException p) {
+      // SnakeYAML's own message names the exact position ("in 'reader', line 3, column 1") on a later line
+      String message = oneLine(p.getOriginalMessage());
+      return message.contains(" line ") ? message : at(p.getLocation()) + message;
+    }
+    if (e instanceof java.nio.charset.CharacterCodingException) {
+      return "the file is not UTF-8 text";
+    }
+    if (e instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getStatus() != null) {
+      return firstLine(k.getStatus().getMessage());
+    }
+    return firstLine(e.getMessage());
+  }
+
+  private static String at(com.fasterxml.jackson.core.JsonLocation location) {
+    return location == null || location.getLineNr() < 1 ? ""
+        : "line " + location.getLineNr() + ", column " + location.getColumnNr() + ": ";
+  }
+
+  private static String oneLine(String text) {
+    String line = text == null ? "" : text.replaceAll("\\s+", " ").trim();
+    return line.length() <= 300 ? line : line.substring(0, 297) + "...";
+  }
+
+  private static String firstLine(String text) {
+    return text == null ? "" : text.lines().findFirst().orElse("");
   }
 
   /**
