@@ -278,7 +278,36 @@ public final class PolicyValidator {
     }
     if (!path.startsWith("/") || path.length() > 2048 || path.chars().anyMatch(ch -> ch <= 0x20 || ch == 0x7f)) {
       c.add(field, "must start with / and contain no spaces or control characters (at most 2048 characters)");
+      return;
     }
+    String problem = pathProblem(path);
+    if (problem != null) {
+      c.add(field, problem);
+    }
+  }
+
+  /**
+   * Why an absolute path may not be used to match requests or as a backend base path, or {@code null}. The agent
+   * refuses requests whose path holds a dot segment ({@code .} or {@code ..}, RFC 3986 §5.2.4, also spelled
+   * {@code %2e}), an encoded slash or a backslash, so a rule holding one could never match, or would name a different
+   * path on an upstream that resolves them; {@code //} is refused too, since upstreams commonly collapse it.
+   */
+  private static String pathProblem(String path) {
+    String lower = path.toLowerCase(Locale.ROOT);
+    if (lower.contains("%2f") || lower.contains("%5c") || path.indexOf('\\') >= 0) {
+      return "must not contain an encoded slash (%2F, %5C) or a backslash, got \"" + Values.abbreviate(path) + "\"";
+    }
+    if (path.contains("//")) {
+      return "must not contain an empty segment (//), got \"" + Values.abbreviate(path) + "\"";
+    }
+    for (String segment : lower.replace("%2e", ".").split("/", -1)) {
+      int semi = segment.indexOf(';');
+      String name = semi >= 0 ? segment.substring(0, semi) : segment;
+      if (name.equals(".") || name.equals("..")) {
+        return "must not contain a . or .. segment (RFC 3986 §5.2.4), got \"" + Values.abbreviate(path) + "\"";
+      }
+    }
+    return null;
   }
 
   private static void backend(Checker c, String f, Backend b) {
@@ -293,6 +322,11 @@ public final class PolicyValidator {
           c.add(f + ".url", "must be an absolute http or https URL with a host, got \"" + Values.abbreviate(b.getUrl()) + "\"");
         } else if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
           c.add(f + ".url", "must not have user info, a query or a fragment");
+        } else if (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) {
+          String problem = pathProblem(uri.getRawPath());
+          if (problem != null) {
+            c.add(f + ".url", "path " + problem);
+          }
         }
       } catch (URISyntaxException e) {
         c.add(f + ".url", "must be an absolute http or https URL: " + e.getReason());

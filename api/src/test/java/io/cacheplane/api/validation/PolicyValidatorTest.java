@@ -82,6 +82,19 @@ class PolicyValidatorTest {
       "negative timeout|routes: [{name: r, timeout: '-1s', backends: [{url: 'http://a'}]}]|spec.routes[0].timeout|duration",
       "two path kinds|routes: [{name: r, match: {path: /a, pathPrefix: /b}, backends: [{url: 'http://a'}]}]|spec.routes[0].match|at most one of path",
       "relative prefix|routes: [{name: r, match: {pathPrefix: api}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.pathPrefix|must start with /",
+      "dot-dot segment in path|routes: [{name: r, match: {path: /a/../b}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.path|. or .. segment",
+      "dot segment in prefix|routes: [{name: r, match: {pathPrefix: /a/./b}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.pathPrefix|. or .. segment",
+      "trailing dot-dot in prefix|routes: [{name: r, match: {pathPrefix: /api/..}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.pathPrefix|. or .. segment",
+      "encoded dot-dot in prefix|routes: [{name: r, match: {pathPrefix: /a/%2E%2e/b}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.pathPrefix|. or .. segment",
+      "dot-dot with parameters|routes: [{name: r, match: {path: '/a/..;x/b'}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.path|. or .. segment",
+      "encoded slash in path|routes: [{name: r, match: {path: /a%2Fb}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.path|encoded slash",
+      "encoded backslash in prefix|routes: [{name: r, match: {pathPrefix: /a%5cb}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.pathPrefix|encoded slash",
+      "backslash in prefix|routes: [{name: r, match: {pathPrefix: '/a\\b'}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.pathPrefix|backslash",
+      "empty segment in prefix|routes: [{name: r, match: {pathPrefix: /a//b}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.pathPrefix|(//)",
+      "empty segment in path|routes: [{name: r, match: {path: //a}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.path|(//)",
+      "dot-dot in backend url|routes: [{name: r, backends: [{url: 'http://a/base/../admin'}]}]|spec.routes[0].backends[0].url|. or .. segment",
+      "encoded slash in backend url|routes: [{name: r, backends: [{url: 'http://a/a%2fb'}]}]|spec.routes[0].backends[0].url|encoded slash",
+      "empty segment in backend url|routes: [{name: r, backends: [{url: 'http://a/base//x'}]}]|spec.routes[0].backends[0].url|(//)",
       "backreference regex|routes: [{name: r, match: {pathRegex: '(a)\\1'}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.pathRegex|RE2",
       "lookahead regex|routes: [{name: r, match: {pathRegex: '(?=a)'}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.pathRegex|RE2",
       "blank cache reference|routes: [{name: r, cachePolicyRef: '', backends: [{url: 'http://a'}]}]|spec.routes[0].cachePolicyRef|is required",
@@ -94,6 +107,23 @@ class PolicyValidatorTest {
       assertThat(v.field()).isEqualTo(field);
       assertThat(v.message()).contains(rule);
     });
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "path|/a.b/c",
+      "path|/a..b",
+      "path|/.well-known/openid-configuration",
+      "pathPrefix|/.well-known",
+      "pathPrefix|/",
+      "pathPrefix|/api/",
+      "pathPrefix|/a/.../b",
+      "path|/a%20b",
+  })
+  void pathsWithDotsThatAreNotDotSegmentsAreValid(String kind, String path) {
+    RoutePolicySpec spec = Fixtures.yaml("routes: [{name: r, match: {" + kind + ": '" + path
+        + "'}, backends: [{url: 'http://a/base/v1.2/'}]}]", RoutePolicySpec.class);
+    assertThat(PolicyValidator.validate(spec)).isEmpty();
   }
 
   @Test

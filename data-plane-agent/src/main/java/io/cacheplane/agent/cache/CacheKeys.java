@@ -17,7 +17,7 @@ import java.util.function.Function;
  *
  * <p>Shape: {@code METHOD SP path ["?" name=value *("&" name=value)] *(SP header [= value *("," value)])}
  * <ul>
- *   <li>the method is upper-cased; the path is taken as sent (not decoded, so {@code /a%2Fb} and {@code /a/b} differ);
+ *   <li>the method is upper-cased; the path is the one {@code RequestPaths.normalize} produced (unreserved characters decoded, dot segments and encoded slashes refused before the key is made);
  *   <li>query parameters are percent-decoded, kept only when allow-listed, sorted by name (a stable sort: repeated
  *       values of one name keep their order, since {@code a=1&a=2} may differ from {@code a=2&a=1}) and re-encoded;
  *   <li>headers come in the recipe's order (sorted, lower-case names); all values of a header are joined with

@@ -49,7 +49,7 @@ public record CompiledRoute(
 
   /** How a route matches the request path. */
   public sealed interface PathRule {
-    /** Whether the raw request path matches. */
+    /** Whether the request path, normalised by {@link RequestPaths#normalize}, matches. */
     boolean matches(String requestPath);
   }
 

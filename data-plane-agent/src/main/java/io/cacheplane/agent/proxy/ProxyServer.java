@@ -33,6 +33,8 @@ import org.jboss.logging.Logger;
 /**
  * The caching reverse proxy on the traffic port. Per request:
  * <ol>
+ *   <li>normalise the path with {@link RequestPaths#normalize} (dot segments, encoded slashes, backslashes and control
+ *       characters → 400); the normalised path is used for matching, the cache key and the upstream request;
  *   <li>match a route in the current {@link RouteTable} (none → 404, plain text naming method and path);
  *   <li>read the request body (at most {@value #MAX_REQUEST_BODY} bytes, else 413);
  *   <li>if the route references a CachePolicy applied here and the method is cacheable: look the
@@ -173,9 +175,14 @@ public final class ProxyServer {
 
   void handle(HttpServerRequest req) {
     String method = req.method().name();
-    String path = req.path();
-    if (path == null || !path.startsWith("/")) {
-      plain(req, 400, "request target must be an absolute path\n");
+    String path;
+    try {
+      // Match, key and forward on the normalised path, never on the raw one: otherwise /api/products/../cart (or
+      // %2e%2e) matches the /api/products route, and an upstream that resolves dot segments is reached outside the
+      // route's prefix and its answer is cached under another route. See RequestPaths.
+      path = RequestPaths.normalize(req.path());
+    } catch (RequestPaths.RejectedPathException e) {
+      plain(req, 400, "cacheplane: " + e.getMessage() + "\n");
       metrics.request(AgentMetrics.NONE, AgentMetrics.NONE, 400);
       return;
     }
@@ -195,7 +202,7 @@ public final class ProxyServer {
     }
     Bodies.collect(req, MAX_REQUEST_BODY).onComplete(ar -> {
       if (ar.succeeded()) {
-        dispatch(req, route, ar.result());
+        dispatch(req, path, route, ar.result());
       } else if (ar.cause() instanceof Bodies.TooLargeException) {
         req.response().putHeader("Connection", "close");
         plain(req, 413, "request body larger than " + MAX_REQUEST_BODY + " bytes\n");
@@ -205,17 +212,17 @@ public final class ProxyServer {
     });
   }
 
-  private void dispatch(HttpServerRequest req, CompiledRoute route, Buffer body) {
+  private void dispatch(HttpServerRequest req, String path, CompiledRoute route, Buffer body) {
     String ref = route.cachePolicyRef();
     ResponseCache cache = ref == null ? null : caches.get(ref);
     if (ref != null && cache == null) {
       metrics.cacheNotApplied(route.policy(), route.name(), ref);
     }
     if (cache == null || !cache.config().cacheableMethod(req.method().name())) {
-      forward(req, route, body, null, null, false);
+      forward(req, path, route, body, null, null, false);
       return;
     }
-    String key = CacheKeys.key(cache.config().key(), req.method().name(), req.path(), req.query(), req.headers()::getAll);
+    String key = CacheKeys.key(cache.config().key(), req.method().name(), path, req.query(), req.headers()::getAll);
     CachedResponse hit = cache.get(key);
     if (hit != null) {
       serveHit(req, route, cache, hit);
@@ -230,7 +237,7 @@ public final class ProxyServer {
         } else if (ar.result() != null) {
           serveHit(req, route, cache, ar.result());
         } else {
-          forward(req, route, body, cache, key, false); // not cacheable: go upstream alone
+          forward(req, path, route, body, cache, key, false); // not cacheable: go upstream alone
         }
       }));
       return;
@@ -241,18 +248,20 @@ public final class ProxyServer {
       serveHit(req, route, cache, again);
       return;
     }
-    forward(req, route, body, cache, key, true);
+    forward(req, path, route, body, cache, key, true);
   }
 
   /**
    * Calls the upstream and answers. With a cache, the response is stored when cacheable ({@code MISS}); the leader of
    * a coalesced miss then releases its waiters.
+   *
+   * @param path the normalised request path ({@link RequestPaths#normalize}), sent upstream with the original query
    */
-  private void forward(HttpServerRequest req, CompiledRoute route, Buffer body, ResponseCache cache, String key,
-      boolean leader) {
+  private void forward(HttpServerRequest req, String path, CompiledRoute route, Buffer body, ResponseCache cache,
+      String key, boolean leader) {
     CompiledRoute.WeightedBackend backend = route.pickBackend();
     String query = req.query();
-    String uri = backend.basePath() + req.path() + (query == null ? "" : "?" + query);
+    String uri = backend.basePath() + path + (query == null ? "" : "?" + query);
     Future<UpstreamClient.Response> call;
     try {
       call = upstream.send(backend, route.timeout(), req.method(), uri, upstreamHeaders(req), body);

@@ -64,7 +64,7 @@ public final class RouteTable {
 
   /**
    * @param method the request method, upper case
-   * @param path the raw request path (no query)
+   * @param path the request path normalised by {@link RequestPaths#normalize} (no query)
    * @param headers all values of a request header by lower-case name; empty list when absent
    * @return the matching route, or {@code null}
    */

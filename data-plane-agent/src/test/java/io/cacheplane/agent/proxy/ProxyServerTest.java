@@ -267,6 +267,41 @@ class ProxyServerTest {
         .isGreaterThanOrEqualTo(1);
   }
 
+  private static int allCalls() {
+    return calls.values().stream().mapToInt(AtomicInteger::get).sum();
+  }
+
+  @Test
+  void dotSegmentsAndEncodedSlashesAre400AndNeverReachTheUpstream() throws Exception {
+    // Without normalisation /cached/../plain matched the cached route while an upstream resolving dot segments
+    // served /plain; the answer was then cached under /cached.
+    int before = allCalls();
+    for (String uri : List.of("/cached/../plain", "/cached/%2e%2e/plain", "/cached/%2E./plain", "/cached/./plain",
+        "/echo/%2e%2e/admin", "/echo/a%2fb", "/echo/a%5c..%5cb", "/echo/a%00")) {
+      Reply r = get(uri);
+      assertThat(r.status()).as(uri).isEqualTo(400);
+      assertThat(r.headers().get("Content-Type")).as(uri).startsWith("text/plain");
+      assertThat(r.body()).as(uri).startsWith("cacheplane: path must not contain");
+      assertThat(r.xCache()).as(uri).isNull();
+    }
+    assertThat(get("/cached/../plain").body()).isEqualTo("cacheplane: path must not contain dot segments\n");
+    assertThat(allCalls()).as("upstream calls").isEqualTo(before);
+    assertThat(calls("/plain")).isZero();
+  }
+
+  @Test
+  void encodedUnreservedCharactersAreDecodedForMatchingKeyingAndForwarding() throws Exception {
+    Reply r = get("/%65cho/%7Euser/a.b?q=%2e%2e");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.body()).as("normalised path, query as sent").startsWith("GET /echo/~user/a.b?q=%2e%2e body=0");
+
+    Reply miss = get("/cached/%61lias");
+    Reply hit = get("/cached/alias");
+    assertThat(miss.xCache()).isEqualTo("MISS");
+    assertThat(hit.xCache()).as("one cache key for both spellings").isEqualTo("HIT");
+    assertThat(calls("/cached/alias")).isEqualTo(1);
+  }
+
   @Test
   void upstreamDownIs502() throws Exception {
     assertThat(get("/down").status()).isEqualTo(502);
