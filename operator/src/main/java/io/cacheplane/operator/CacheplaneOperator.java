@@ -1,11 +1,16 @@
 package io.cacheplane.operator;
 
+import io.cacheplane.operator.agents.AgentDirectory;
+import io.cacheplane.operator.agents.LeaseLiveness;
+import io.cacheplane.operator.agents.PodCache;
+import io.cacheplane.operator.events.RolloutEvents;
 import io.cacheplane.operator.gc.OrphanCollector;
 import io.cacheplane.operator.metrics.OperatorMetrics;
 import io.cacheplane.operator.reconcile.CachePolicyReconciler;
 import io.cacheplane.operator.reconcile.PolicyPipeline;
 import io.cacheplane.operator.reconcile.RoutePolicyReconciler;
-import io.cacheplane.operator.rollout.AllAtOnceRollout;
+import io.cacheplane.operator.rollout.CanaryRollout;
+import io.cacheplane.operator.rollout.Controls;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -26,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>JOSDK is configured without server-side apply (status goes through a plain PATCH of the status subresource,
  * ConfigMaps through create / update with optimistic locking), which works on the fabric8 mock server (no SSA there)
  * and on a real API server alike.
- * Leader election is not configured yet: run one replica.
+ * Rollouts follow {@link CanaryRollout} with the settings' default strategy; agents are judged from their Leases
+ * (liveness by the settings' clock) and a Pod cache. Leader election is not configured yet: run one replica.
  */
 public final class CacheplaneOperator implements AutoCloseable {
 
@@ -37,13 +43,18 @@ public final class CacheplaneOperator implements AutoCloseable {
   /** Upper bound between two reconciles of an unchanged policy (a no-op that writes nothing). */
   static final Duration MAX_RECONCILE_INTERVAL = Duration.ofMinutes(30);
 
+  /** Field manager of the operator's writes. */
+  public static final String FIELD_MANAGER = "cacheplane-operator";
+
   private final Operator operator;
   private final OrphanCollector orphanCollector;
+  private final PodCache pods;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private CacheplaneOperator(Operator operator, OrphanCollector orphanCollector) {
+  private CacheplaneOperator(Operator operator, OrphanCollector orphanCollector, PodCache pods) {
     this.operator = operator;
     this.orphanCollector = orphanCollector;
+    this.pods = pods;
   }
 
   /**
@@ -60,7 +71,17 @@ public final class CacheplaneOperator implements AutoCloseable {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(settings, "settings");
     OperatorMetrics metrics = new OperatorMetrics(settings.meterRegistry());
-    PolicyPipeline pipeline = new PolicyPipeline(settings.clock(), metrics, AllAtOnceRollout.INSTANCE);
+    PodCache pods = PodCache.start(client, settings.namespaces());
+    AgentDirectory agents = new AgentDirectory(new LeaseLiveness(settings.clock()), new AgentDirectory.Pods() {
+      @Override public boolean exists(String namespace, String name, String uid) {
+        return pods.exists(namespace, name, uid);
+      }
+      @Override public boolean ready() {
+        return pods.ready();
+      }
+    });
+    PolicyPipeline pipeline = new PolicyPipeline(settings.clock(), metrics, CanaryRollout.INSTANCE, agents,
+        new RolloutEvents(client, settings.clock()), settings.defaultStrategy(), settings.maxTimerDelay());
     Operator operator = new Operator(o -> o
         .withKubernetesClient(client)
         .withCloseClientOnStop(false)
@@ -75,6 +96,7 @@ public final class CacheplaneOperator implements AutoCloseable {
       operator.start();
     } catch (RuntimeException e) {
       stopQuietly(operator);
+      pods.close();
       throw e;
     }
     OrphanCollector gc;
@@ -82,11 +104,12 @@ public final class CacheplaneOperator implements AutoCloseable {
       gc = OrphanCollector.start(client, settings.namespaces(), metrics);
     } catch (RuntimeException e) {
       stopQuietly(operator);
+      pods.close();
       throw e;
     }
     LOG.info("cacheplane operator started, watching {}", settings.namespaces().isEmpty() ? "all namespaces"
         : "namespaces " + settings.namespaces());
-    return new CacheplaneOperator(operator, gc);
+    return new CacheplaneOperator(operator, gc, pods);
   }
 
   private static <P extends HasMetadata> void configure(ControllerConfigurationOverrider<P> o, Set<String> namespaces) {
@@ -99,6 +122,15 @@ public final class CacheplaneOperator implements AutoCloseable {
     o.withRetry(new GenericRetry().setMaxAttempts(3).setInitialInterval(1_000).setIntervalMultiplier(2)
         .setMaxInterval(10_000));
     o.withReconciliationMaxInterval(MAX_RECONCILE_INTERVAL);
+    o.withFieldManager(FIELD_MANAGER);
+    // Reconcile on a new generation, on a changed control annotation (promote, abort...) and on deletion; not on our
+    // own status patches (JOSDK's generation-aware filter alone would drop the annotation changes).
+    o.withGenerationAware(false);
+    o.withOnUpdateFilter((newP, oldP) -> !Objects.equals(newP.getMetadata().getGeneration(),
+        oldP.getMetadata().getGeneration())
+        || !Controls.fromAnnotations(newP.getMetadata().getAnnotations())
+            .equals(Controls.fromAnnotations(oldP.getMetadata().getAnnotations()))
+        || newP.isMarkedForDeletion());
   }
 
   /** Whether the operator runs and every JOSDK event source (informer) is healthy. */
@@ -127,6 +159,7 @@ public final class CacheplaneOperator implements AutoCloseable {
     }
     stopQuietly(operator);
     orphanCollector.close();
+    pods.close();
     LOG.info("cacheplane operator stopped");
   }
 

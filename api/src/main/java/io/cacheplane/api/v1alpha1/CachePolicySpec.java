@@ -24,7 +24,8 @@ public class CachePolicySpec implements PolicySpec {
   @JsonPropertyDescription("Which requests and responses may be stored.")
   private CacheableSpec cacheable;
 
-  @JsonPropertyDescription("How a change of this policy is rolled out to the agents.")
+  @JsonPropertyDescription("How a change of this policy is rolled out to the agents. Absent, and for each field "
+      + "left out: the operator's default strategy (cacheplane.operator.default-rollout).")
   private RolloutStrategy rollout;
 
   @Override public LabelSelector getAgentSelector() { return agentSelector; }

@@ -13,17 +13,20 @@ public final class PolicyConditions {
 
   // ---- condition types ----
 
-  /** True when the current generation is valid and published (until agent reports exist); wait on this one. */
+  /**
+   * True only when the current generation's revision is the stable one and every live matched agent serves it; wait
+   * on this one ({@code kubectl wait --for=condition=Ready} fails after an automatic rollback).
+   */
   public static final String READY = "Ready";
-  /** True while a rollout moves agents to a new revision (never, with the all-at-once rollout). */
+  /** True while a rollout moves agents to a new revision; the reason names the step being executed. */
   public static final String PROGRESSING = "Progressing";
   /** True when the current generation could not be published; whatever was published before keeps serving. */
   public static final String DEGRADED = "Degraded";
-  /** True while the rollout waits ({@code spec.paused} or an indefinite pause step); not set by the operator yet. */
+  /** True while the rollout waits for a person: {@code spec.paused}, an indefinite pause step, inconclusive analysis. */
   public static final String PAUSED = "Paused";
 
   /** The condition types the operator sets on every reconcile, in the order they appear in status. */
-  public static final List<String> OPERATOR_TYPES = List.of(READY, PROGRESSING, DEGRADED);
+  public static final List<String> OPERATOR_TYPES = List.of(READY, PROGRESSING, DEGRADED, PAUSED);
 
   // ---- reasons ----
 
@@ -60,9 +63,68 @@ public final class PolicyConditions {
    */
   public static final String CONFIG_MAP_CONFLICT = "ConfigMapConflict";
 
+
+  // ---- rollout reasons ----
+
+  /**
+   * (Progressing; Ready=False) A rollout step sets the canary weight; the operator waits until every canary agent
+   * acknowledges the canary revision (at most {@code progressDeadline}). The message names the step and the cohort.
+   */
+  public static final String STEP_SET_WEIGHT = "StepSetWeight";
+  /** (Progressing) A timed pause step (bake): the canary serves while analysis runs; the message says until when. */
+  public static final String STEP_PAUSED = "StepPaused";
+  /**
+   * (Progressing) Before a new canary is published, agents still serving the superseded canary go back to the stable
+   * revision first, so agents never run three revisions at once.
+   */
+  public static final String DRAINING = "Draining";
+  /**
+   * (Healthy; Progressing=False) The last rollout ended with the candidate promoted to stable (also used when there
+   * was nothing to roll out).
+   */
+  public static final String ROLLOUT_COMPLETED = "RolloutCompleted";
+  /** (Ready=False) A rollout runs; Ready turns True once it completes and every agent serves the new revision. */
+  public static final String ROLLOUT_IN_PROGRESS = "RolloutInProgress";
+  /** (Ready=False) The current revision is stable but some live matched agents do not serve it yet. */
+  public static final String AGENTS_CONVERGING = "AgentsConverging";
+  /**
+   * (Paused) An indefinite pause step: set the annotation {@code cacheplane.io/promote} (or {@code promote-full}) to a
+   * new token to go on, or {@code cacheplane.io/abort} to go back.
+   */
+  public static final String AWAITING_PROMOTE = "AwaitingPromote";
+  /** (Paused) {@code spec.paused} is true: the rollout is frozen at its step, timers stop; set it false to resume. */
+  public static final String SPEC_PAUSED = "SpecPaused";
+  /**
+   * (Paused) The bake time is over but analysis never had enough requests (minRequests) before the progress deadline:
+   * inconclusive is never a pass. Promote to go on, or abort.
+   */
+  public static final String ANALYSIS_INCONCLUSIVE = "AnalysisInconclusive";
+  /** (Paused=False) The rollout is not waiting for anyone. */
+  public static final String NOT_PAUSED = "NotPaused";
+  /**
+   * (Degraded; Ready=False) The canary was rolled back automatically: an agent rejected it (NACK; the message names
+   * the agent and its reason), or analysis found its error rate too high. The stable revision serves; fix the spec
+   * (a new revision starts a new rollout) or set {@code cacheplane.io/retry}.
+   */
+  public static final String ROLLED_BACK = "RolledBack";
+  /** (Degraded; Ready=False) The rollout was aborted by {@code cacheplane.io/abort}; set {@code cacheplane.io/retry}. */
+  public static final String ABORTED = "Aborted";
+  /**
+   * (Degraded; Ready=False) Canary agents did not acknowledge a step within {@code progressDeadline} (no ACK is never
+   * success): rolled back. Check the agents' health and logs.
+   */
+  public static final String PROGRESS_DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
+  /**
+   * (Degraded) A matched agent does not list the envelope schema version in its Lease annotation
+   * {@code cacheplane.io/schema-versions}; nothing new is published. Upgrade the agents (the message names them).
+   */
+  public static final String AGENTS_OUTDATED = "AgentsOutdated";
+
   /** Every reason the operator writes, in the order above. */
   public static final List<String> REASONS = List.of(PUBLISHED, INVALID_SPEC, CACHE_POLICY_NOT_FOUND,
-      PAYLOAD_TOO_LARGE, PUBLISH_FAILED, CONFIG_MAP_CONFLICT);
+      PAYLOAD_TOO_LARGE, PUBLISH_FAILED, CONFIG_MAP_CONFLICT, STEP_SET_WEIGHT, STEP_PAUSED, DRAINING,
+      ROLLOUT_COMPLETED, ROLLOUT_IN_PROGRESS, AGENTS_CONVERGING, AWAITING_PROMOTE, SPEC_PAUSED, ANALYSIS_INCONCLUSIVE,
+      NOT_PAUSED, ROLLED_BACK, ABORTED, PROGRESS_DEADLINE_EXCEEDED, AGENTS_OUTDATED);
 
   private PolicyConditions() {}
 }

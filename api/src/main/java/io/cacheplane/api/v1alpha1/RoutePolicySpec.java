@@ -21,7 +21,8 @@ public class RoutePolicySpec implements PolicySpec {
   @Required
   private List<Route> routes;
 
-  @JsonPropertyDescription("How a change of this policy is rolled out to the agents.")
+  @JsonPropertyDescription("How a change of this policy is rolled out to the agents. Absent, and for each field "
+      + "left out: the operator's default strategy (cacheplane.operator.default-rollout).")
   private RolloutStrategy rollout;
 
   @Override public LabelSelector getAgentSelector() { return agentSelector; }

@@ -20,7 +20,16 @@ import java.util.Objects;
  *   <li>{@code cacheplane_operator_envelope_size_bytes{kind}}: size of written envelopes (summary);</li>
  *   <li>{@code cacheplane_operator_invalid_specs_total{kind}}: invalid specs recorded in status (once per
  *       generation or new violation list, not per resync);</li>
- *   <li>{@code cacheplane_operator_orphans_deleted_total{kind}}: ConfigMaps deleted because their policy is gone.</li>
+ *   <li>{@code cacheplane_operator_orphans_deleted_total{kind}}: ConfigMaps deleted because their policy is gone;</li>
+ *   <li>{@code cacheplane_operator_rollout_transitions_total{kind,transition}}: rollout transitions; {@code transition}
+ *       is one of {@code rollout_started}, {@code step_advanced}, {@code steps_changed}, {@code promoted},
+ *       {@code promoted_full}, {@code rollout_completed}, {@code superseded}, {@code reverted}, {@code paused},
+ *       {@code resumed}, {@code aborted}, {@code retried}, {@code rolled_back}, {@code converged};</li>
+ *   <li>{@code cacheplane_operator_rollbacks_total{kind,reason}}: automatic rollbacks, {@code reason} one of
+ *       {@code nack} (an agent rejected the canary), {@code analysis} (error rate), {@code progress_deadline} (no ACK
+ *       in time) — alert on this one;</li>
+ *   <li>{@code cacheplane_operator_convergence_seconds{kind}}: seconds from the first publish of a revision until every
+ *       live matched agent served it (summary).</li>
  * </ul>
  */
 public final class OperatorMetrics {
@@ -60,6 +69,25 @@ public final class OperatorMetrics {
   public void orphanDeleted(String kind) {
     Counter.builder(PREFIX + "orphans.deleted").description("Policy ConfigMaps deleted after their policy")
         .tag("kind", kind).register(registry).increment();
+  }
+
+  /** Records one rollout transition ({@code transition} is a {@code Transition.label()}). */
+  public void transition(String kind, String transition) {
+    Counter.builder(PREFIX + "rollout.transitions").description("Rollout transitions")
+        .tag("kind", kind).tag("transition", transition).register(registry).increment();
+  }
+
+  /** Records one automatic rollback ({@code reason}: nack, analysis, progress_deadline). */
+  public void rollback(String kind, String reason) {
+    Counter.builder(PREFIX + "rollbacks").description("Automatic rollbacks of canary revisions")
+        .tag("kind", kind).tag("reason", reason).register(registry).increment();
+  }
+
+  /** Records the convergence time of a promoted revision. */
+  public void convergence(String kind, long seconds) {
+    DistributionSummary.builder(PREFIX + "convergence").baseUnit("seconds")
+        .description("Seconds from the first publish of a revision until every agent served it")
+        .tag("kind", kind).register(registry).record(seconds);
   }
 
   /** The registry the meters live in. */

@@ -15,7 +15,8 @@ import java.util.Objects;
 /**
  * Reconciles a CachePolicy: validate ({@link PolicyValidator}) → render → write its ConfigMap if the content
  * changed → patch status if it changed. Watches its own ConfigMaps, so a hand edit is repaired at once, and a
- * ConfigMap of the same name that is not ours while it blocks the policy ({@code ConfigMapConflict}).
+ * ConfigMap of the same name that is not ours while it blocks the policy ({@code ConfigMapConflict}), and the agent
+ * Leases of its namespace ({@link AgentLeaseSource}: ACK/NACK, counters, liveness).
  */
 @ControllerConfiguration(name = CachePolicyReconciler.NAME)
 public final class CachePolicyReconciler implements Reconciler<CachePolicy> {
@@ -33,7 +34,7 @@ public final class CachePolicyReconciler implements Reconciler<CachePolicy> {
   @Override
   public List<EventSource<?, CachePolicy>> prepareEventSources(EventSourceContext<CachePolicy> context) {
     return List.of(PolicyConfigMaps.eventSource(context, CacheplaneApi.KIND_CACHE_POLICY),
-        PolicyConfigMaps.conflictWatch(context));
+        PolicyConfigMaps.conflictWatch(context), AgentLeaseSource.eventSource(context, pipeline.agents().liveness()));
   }
 
   @Override

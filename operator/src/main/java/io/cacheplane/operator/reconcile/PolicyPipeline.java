@@ -1,13 +1,23 @@
 package io.cacheplane.operator.reconcile;
 
 import io.cacheplane.api.validation.Violation;
+import io.cacheplane.api.v1alpha1.PolicyPhase;
 import io.cacheplane.api.v1alpha1.PolicySpec;
 import io.cacheplane.api.v1alpha1.PolicyStatus;
+import io.cacheplane.api.v1alpha1.RolloutStrategy;
+import io.cacheplane.operator.agents.AgentDirectory;
+import io.cacheplane.operator.events.RolloutEvents;
 import io.cacheplane.operator.metrics.OperatorMetrics;
 import io.cacheplane.operator.render.EnvelopeRenderer;
 import io.cacheplane.operator.render.PolicyRef;
+import io.cacheplane.operator.rollout.Controls;
+import io.cacheplane.operator.rollout.RolloutDecision;
 import io.cacheplane.operator.rollout.RolloutEngine;
+import io.cacheplane.operator.rollout.RolloutInput;
+import io.cacheplane.operator.rollout.Strategy;
+import io.cacheplane.operator.rollout.Transition;
 import io.cacheplane.operator.status.Messages;
+import io.cacheplane.operator.status.RolloutStatus;
 import io.cacheplane.operator.status.Outcome;
 import io.cacheplane.operator.status.Outcome.Result;
 import io.cacheplane.operator.status.StatusDecisions;
@@ -19,12 +29,15 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * The reconcile steps both policy kinds share, after validation: read the ConfigMap, plan ({@link PublishPlanner}),
- * write it if the plan says so, decide the status ({@link StatusDecisions}) and patch it only if it changed.
+ * The reconcile steps both policy kinds share, after validation: read the ConfigMap and the agent Leases, let the
+ * rollout state machine choose the revisions ({@link RolloutEngine}), plan ({@link PublishPlanner}), write the
+ * ConfigMap if the plan says so, decide the status ({@link StatusDecisions}) and patch it only if it changed; then
+ * record the rollout's transitions (Events, metrics) and reschedule for its timers (never sleep).
  * Expected failures end in status, not in exceptions: a stale cache (409/404 on write) reschedules quietly, any
  * other API refusal becomes {@code PublishFailed} with an explicit reschedule (JOSDK's retry budget stays unused).
  * A {@code ConfigMapConflict} (the name is taken by a ConfigMap that is not ours) writes nothing and watches that
@@ -39,19 +52,49 @@ public final class PolicyPipeline {
   /** Safety net while in {@code ConfigMapConflict}, should the watch on the blocking ConfigMap miss an event. */
   static final Duration CONFLICT_RECHECK = Duration.ofMinutes(5);
 
+  /**
+   * Follow-up after a status patch: JOSDK 5.3.2 takes an update of the policy that lands between this reconcile's read
+   * and its status patch (e.g. a control annotation or a spec edit) as already seen (its resourceVersion is older than
+   * the patched one) and triggers nothing for it. A second look shortly after every status change reads the latest
+   * policy (JOSDK's cache holds the patch response, which includes that update) and acts on it. 2 s, or
+   * {@code maxTimerDelay} when shorter.
+   */
+  static final Duration RECHECK_AFTER_STATUS_CHANGE = Duration.ofSeconds(2);
+
+  /** Shortest reschedule for a timer that is due (or a second away): 1 s. */
+  static final Duration MIN_TIMER_DELAY = Duration.ofSeconds(1);
+
   private final Clock clock;
   private final OperatorMetrics metrics;
   private final RolloutEngine rollout;
+  private final AgentDirectory agents;
+  private final RolloutEvents events;
+  private final RolloutStrategy defaultStrategy;
+  private final Duration maxTimerDelay;
 
   /**
-   * @param clock time of condition flips
+   * @param clock the operator's clock (condition flips, rollout timers, liveness)
    * @param metrics where outcomes are counted
-   * @param rollout the rollout strategy
+   * @param rollout the rollout state machine
+   * @param agents the agents' Leases as the state machine sees them
+   * @param events where rollout transitions are recorded as Kubernetes Events
+   * @param defaultStrategy the strategy of policies without {@code spec.rollout}
+   * @param maxTimerDelay longest reschedule while a rollout runs ({@code OperatorSettings.maxTimerDelay})
    */
-  public PolicyPipeline(Clock clock, OperatorMetrics metrics, RolloutEngine rollout) {
+  public PolicyPipeline(Clock clock, OperatorMetrics metrics, RolloutEngine rollout, AgentDirectory agents,
+      RolloutEvents events, RolloutStrategy defaultStrategy, Duration maxTimerDelay) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.rollout = Objects.requireNonNull(rollout, "rollout");
+    this.agents = Objects.requireNonNull(agents, "agents");
+    this.events = Objects.requireNonNull(events, "events");
+    this.defaultStrategy = Objects.requireNonNull(defaultStrategy, "defaultStrategy");
+    this.maxTimerDelay = Objects.requireNonNull(maxTimerDelay, "maxTimerDelay");
+  }
+
+  /** The agent directory (its liveness memory is fed by the Lease event sources). */
+  public AgentDirectory agents() {
+    return agents;
   }
 
   /**
@@ -69,12 +112,30 @@ public final class PolicyPipeline {
       Context<P> context, PolicySpec spec, List<Violation> violations, List<String> missingReferences) {
     long started = System.nanoTime();
     PolicyRef ref = PolicyRef.of(policy);
+    if (!agents.ready() || !AgentLeaseSource.running(context)) {
+      // stopping, or the caches are not there yet: an empty view of the agents must never drive a decision
+      return UpdateControl.<P>noUpdate().rescheduleAfter(CONFLICT_DELAY);
+    }
     long generation = policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration();
     ConfigMap existing = PolicyConfigMaps.current(context, ref);
+    Instant now = clock.instant();
+    RolloutDecision[] decided = new RolloutDecision[1];
+    Instant[] nextExpiry = new Instant[1];
+    PublishPlanner.TargetChooser chooser = (candidate, published) -> {
+      AgentDirectory.Agents matched = agents.forPolicy(AgentLeaseSource.leases(context, ref.namespace()), ref.kind(),
+          ref.name(), ref.uid(), spec.getAgentSelector(), now);
+      RolloutInput input = new RolloutInput(candidate, published.stable(), published.canary(), published.sequence(),
+          RolloutStatus.read(policy.getStatus()), Strategy.resolve(spec.getRollout(), defaultStrategy),
+          Boolean.TRUE.equals(spec.getPaused()), Controls.fromAnnotations(policy.getMetadata().getAnnotations()),
+          matched.live(), matched.stale(), matched.outdated(), now);
+      decided[0] = rollout.decide(input);
+      nextExpiry[0] = matched.nextExpiry();
+      return decided[0].target();
+    };
 
     PublishPlanner.Plan plan = PublishPlanner.plan(new PublishPlanner.Input(ref, generation, spec,
         policy.getStatus(), existing, violations, missingReferences,
-        uid -> PolicyConfigMaps.policyExists(context, ref.namespace(), uid)), rollout,
+        uid -> PolicyConfigMaps.policyExists(context, ref.namespace(), uid)), chooser,
         EnvelopeRenderer.MAX_ENVELOPE_BYTES);
     ConfigMapConflictWatch<P> conflicts = PolicyConfigMaps.conflicts(context);
     if (plan.isConflict()) {
@@ -99,7 +160,11 @@ public final class PolicyPipeline {
       }
     }
 
-    PolicyStatus next = StatusDecisions.next(policy.getStatus(), generation, outcome, clock.instant());
+    RolloutDecision decision = outcome.result().isSuccess() ? decided[0] : null;
+    PolicyStatus next = StatusDecisions.next(policy.getStatus(), generation, outcome, decision, now);
+    if (decision != null) {
+      record(ref, decision);
+    }
     metrics.reconciled(ref.kind(), result, since(started));
     boolean changed = !next.equals(policy.getStatus());
     if (changed && outcome.result() == Result.INVALID_SPEC) {
@@ -115,8 +180,56 @@ public final class PolicyPipeline {
     return switch (outcome.result()) {
       case PUBLISH_FAILED -> control.rescheduleAfter(FAILURE_DELAY);
       case CONFIG_MAP_CONFLICT -> control.rescheduleAfter(CONFLICT_RECHECK);
-      default -> control;
+      default -> {
+        Duration delay = decision == null ? null : timer(decision, nextExpiry[0]);
+        if (changed) {
+          Duration recheck = RECHECK_AFTER_STATUS_CHANGE.compareTo(maxTimerDelay) < 0 ? RECHECK_AFTER_STATUS_CHANGE
+              : maxTimerDelay;
+          delay = delay == null || recheck.compareTo(delay) < 0 ? recheck : delay;
+        }
+        yield delay == null ? control : control.rescheduleAfter(delay);
+      }
     };
+  }
+
+  /** Events and metrics for the decision's transitions. */
+  private void record(PolicyRef ref, RolloutDecision decision) {
+    for (Transition.Event e : decision.transitions()) {
+      metrics.transition(ref.kind(), e.transition().label());
+      if (e.rollbackReason() != null) {
+        metrics.rollback(ref.kind(), e.rollbackReason());
+      }
+      events.emit(ref, e);
+    }
+    if (decision.convergedSeconds() != null) {
+      metrics.convergence(ref.kind(), decision.convergedSeconds());
+    }
+  }
+
+  /**
+   * When to reconcile again without an event: at the decision's next timer; just after the first live agent's Lease
+   * would expire (a dead agent sends no event); and at most {@link #maxTimerDelay} later while a rollout runs or waits.
+   * Never for a settled policy without agents.
+   */
+  private Duration timer(RolloutDecision decision, Instant nextExpiry) {
+    Duration delay = null;
+    for (Instant at : new Instant[] {decision.wakeAt(), nextExpiry == null ? null : nextExpiry.plusSeconds(1)}) {
+      if (at == null) {
+        continue;
+      }
+      Duration d = Duration.between(clock.instant(), at);
+      if (d.compareTo(MIN_TIMER_DELAY) < 0) {
+        d = MIN_TIMER_DELAY;
+      }
+      if (delay == null || d.compareTo(delay) < 0) {
+        delay = d;
+      }
+    }
+    boolean active = decision.phase() == PolicyPhase.Progressing || decision.phase() == PolicyPhase.Paused;
+    if (active && (delay == null || delay.compareTo(maxTimerDelay) > 0)) {
+      delay = maxTimerDelay;
+    }
+    return delay;
   }
 
   private static Duration since(long startedNanos) {

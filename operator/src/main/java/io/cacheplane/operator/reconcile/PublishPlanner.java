@@ -9,7 +9,6 @@ import io.cacheplane.operator.render.EnvelopeRenderer;
 import io.cacheplane.operator.render.PolicyRef;
 import io.cacheplane.operator.render.PublishedState;
 import io.cacheplane.operator.render.RenderedConfigMap;
-import io.cacheplane.operator.rollout.RolloutEngine;
 import io.cacheplane.operator.rollout.RolloutTarget;
 import io.cacheplane.operator.status.Messages;
 import io.cacheplane.operator.status.Outcome;
@@ -38,6 +37,21 @@ import java.util.function.Predicate;
 public final class PublishPlanner {
 
   private PublishPlanner() {}
+
+  /**
+   * The seam to the rollout state machine: what the envelope should carry, given the candidate and what our
+   * ConfigMap publishes now.
+   */
+  @FunctionalInterface
+  public interface TargetChooser {
+
+    /**
+     * @param candidate the newest valid spec as a revision ({@code EnvelopeCodec.publish(spec, generation, null)})
+     * @param published what our ConfigMap publishes ({@link PublishedState#NONE} when there is none)
+     * @return the revisions to publish, or {@code null} to write nothing new
+     */
+    RolloutTarget target(PublishedRevision candidate, PublishedState published);
+  }
 
   /**
    * Everything a decision looks at.
@@ -186,10 +200,10 @@ public final class PublishPlanner {
 
   /**
    * @param in the inputs
-   * @param rollout the rollout strategy (the seam for the canary engine)
+   * @param rollout the rollout state machine's choice of revisions
    * @param maxEnvelopeBytes the size limit ({@link EnvelopeRenderer#MAX_ENVELOPE_BYTES} in production)
    */
-  public static Plan plan(Input in, RolloutEngine rollout, int maxEnvelopeBytes) {
+  public static Plan plan(Input in, TargetChooser rollout, int maxEnvelopeBytes) {
     Claim claim = claim(in.existing(), in.policy(), in.livePolicyUid());
     PublishedState inConfigMap = PublishedState.of(in.existing());
     // Only our own ConfigMap tells what this policy has published; an abandoned one only raises the next sequence.
@@ -220,7 +234,11 @@ public final class PublishPlanner {
           keptSequence, keptRevision);
     }
     PublishedRevision candidate = EnvelopeCodec.publish(in.spec(), generation, null);
-    RolloutTarget target = rollout.target(candidate, published.stableRevision());
+    RolloutTarget target = rollout.target(candidate, published);
+    if (target == null) {
+      return new Plan(null, new Outcome(Result.PUBLISHED, "nothing new published for generation " + generation + ", "
+          + kept(keptSequence, keptRevision), keptSequence, keptRevision), keptSequence, keptRevision);
+    }
     if (published.sequence() != null && published.sequence() >= statusSequence) {
       RenderedConfigMap same = render(in, target, published.sequence());
       if (same.matches(in.existing())) {
@@ -244,9 +262,10 @@ public final class PublishPlanner {
   }
 
   private static Outcome success(RenderedConfigMap rendered, long generation) {
-    return new Outcome(Result.PUBLISHED, "revision " + rendered.stableRevision() + " of generation " + generation
-        + " published as sequence " + rendered.sequence() + " in ConfigMap "
-        + rendered.configMap().getMetadata().getName(), rendered.sequence(), rendered.stableRevision());
+    return new Outcome(Result.PUBLISHED, "generation " + generation + " published as sequence " + rendered.sequence()
+        + " in ConfigMap " + rendered.configMap().getMetadata().getName() + " (stable "
+        + (rendered.stableRevision() == null ? "none" : rendered.stableRevision()) + ")", rendered.sequence(),
+        rendered.stableRevision());
   }
 
   private static Plan refuse(Result result, String message, Long keptSequence, String keptRevision) {

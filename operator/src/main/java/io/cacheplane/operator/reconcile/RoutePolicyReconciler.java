@@ -59,7 +59,8 @@ public final class RoutePolicyReconciler implements Reconciler<RoutePolicy> {
         .withNamespacesInheritedFromController()
         .build();
     return List.of(PolicyConfigMaps.eventSource(context, CacheplaneApi.KIND_ROUTE_POLICY),
-        PolicyConfigMaps.conflictWatch(context), new InformerEventSource<>(cachePolicies, context));
+        PolicyConfigMaps.conflictWatch(context), new InformerEventSource<>(cachePolicies, context),
+        AgentLeaseSource.eventSource(context, pipeline.agents().liveness()));
   }
 
   @Override

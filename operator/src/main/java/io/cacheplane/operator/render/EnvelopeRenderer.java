@@ -31,7 +31,8 @@ public final class EnvelopeRenderer {
   /**
    * @param policy the owning policy
    * @param agentSelector the policy's {@code spec.agentSelector} ({@code null} selects every agent)
-   * @param stable the stable revision ({@code EnvelopeCodec.publish(spec, generation, null)})
+   * @param stable the stable revision ({@code EnvelopeCodec.publish(spec, generation, null)}), or {@code null} while a
+   *     new policy has none (then {@code canary} is required)
    * @param canary the canary revision with its threshold, or {@code null}
    * @param sequence the envelope's publish counter (≥ 1)
    * @return the ConfigMap and its envelope; the size limit is checked by the caller ({@link RenderedConfigMap#fits})
@@ -61,6 +62,6 @@ public final class EnvelopeRenderer {
         .withData(data)
         .build();
     return new RenderedConfigMap(configMap, yaml, yaml.getBytes(StandardCharsets.UTF_8).length, sequence,
-        stable.revision());
+        stable == null ? null : stable.revision());
   }
 }

@@ -1,21 +1,22 @@
 package io.cacheplane.operator.rollout;
 
 import io.cacheplane.api.contract.PublishedRevision;
-import java.util.Objects;
 
 /**
  * What the envelope should carry now.
  *
- * @param stable the revision agents outside the canary serve (never null in the foundation)
+ * @param stable the revision agents outside the canary serve; {@code null} while a new policy has no stable revision
+ *     (creation goes through the strategy too)
  * @param canary the revision under rollout with its threshold, or {@code null} when no rollout runs
- * @param canaryWeight percent of matched agents targeted with the canary (0 without a canary)
  */
-public record RolloutTarget(PublishedRevision stable, PublishedRevision canary, int canaryWeight) {
+public record RolloutTarget(PublishedRevision stable, PublishedRevision canary) {
 
   public RolloutTarget {
-    Objects.requireNonNull(stable, "stable");
-    if (canaryWeight < 0 || canaryWeight > 100) {
-      throw new IllegalArgumentException("canaryWeight must be in 0..100, got " + canaryWeight);
+    if (stable == null && canary == null) {
+      throw new IllegalArgumentException("an envelope needs a stable or a canary revision");
+    }
+    if (canary != null && canary.threshold() == null) {
+      throw new IllegalArgumentException("a canary needs a threshold");
     }
   }
 }

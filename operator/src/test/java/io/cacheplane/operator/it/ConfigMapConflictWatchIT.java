@@ -43,6 +43,7 @@ class ConfigMapConflictWatchIT {
   @AfterEach
   void stop() {
     watch.stop();
+    Cluster.awaitResponsive(client);
     client.configMaps().inNamespace("w").delete();
   }
 
@@ -85,6 +86,7 @@ class ConfigMapConflictWatchIT {
     watch.watch(POLICY, "cachepolicy-x", users.getMetadata().getResourceVersion());
     watch.unwatch(POLICY);
     assertThat(watch.watched()).isEmpty();
+    Cluster.awaitResponsive(client); // the mock blocks its event loop on a closed watch (see Cluster)
     editUsers("v2");
 
     watch.watch(POLICY, "cachepolicy-x", "0"); // a version not seen: the initial list is a change
@@ -96,6 +98,7 @@ class ConfigMapConflictWatchIT {
     watch.watch(new ResourceID("y", "w"), "cachepolicy-x", "0");
     watch.stop();
     assertThat(watch.watched()).isEmpty();
+    Cluster.awaitResponsive(client);
     editUsers("v3");
     Thread.sleep(500);
     assertThat(events).hasSize(1);

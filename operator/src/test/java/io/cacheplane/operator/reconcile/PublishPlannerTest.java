@@ -21,7 +21,7 @@ import io.cacheplane.operator.render.EnvelopeRenderer;
 import io.cacheplane.operator.render.PolicyRef;
 import io.cacheplane.operator.render.PublishedState;
 import io.cacheplane.operator.reconcile.PublishPlanner.Ownership;
-import io.cacheplane.operator.rollout.AllAtOnceRollout;
+import io.cacheplane.operator.rollout.RolloutTarget;
 import io.cacheplane.operator.status.Messages;
 import io.cacheplane.operator.status.Outcome.Result;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -43,6 +43,9 @@ class PublishPlannerTest {
 
   private static final PolicyRef POLICY = new PolicyRef("CachePolicy", "shop", "pages", "uid-1");
   private static final int LIMIT = EnvelopeRenderer.MAX_ENVELOPE_BYTES;
+  /** The candidate becomes stable at once (what the canary engine does when no agent matches). */
+  private static final PublishPlanner.TargetChooser ALL_AT_ONCE = (candidate, published) ->
+      new RolloutTarget(candidate, null);
 
   /** A ConfigMap as the operator would have published {@code spec} at {@code generation} and {@code sequence}. */
   static ConfigMap published(PolicySpec spec, long generation, long sequence) {
@@ -110,7 +113,7 @@ class PublishPlannerTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("publishing")
   void publishesOnlyWhenTheContentWouldChange(Row row) {
-    PublishPlanner.Plan plan = PublishPlanner.plan(row.input(), AllAtOnceRollout.INSTANCE, LIMIT);
+    PublishPlanner.Plan plan = PublishPlanner.plan(row.input(), ALL_AT_ONCE, LIMIT);
 
     assertThat(plan.outcome().result()).isEqualTo(Result.PUBLISHED);
     assertThat(plan.outcome().sequence()).isEqualTo(row.reportedSequence());
@@ -121,7 +124,8 @@ class PublishPlannerTest {
     } else {
       assertThat(plan.toWrite()).isNotNull();
       assertThat(PublishedState.of(plan.toWrite().configMap()))
-          .isEqualTo(new PublishedState(row.writtenSequence(), revision));
+          .extracting(PublishedState::sequence, PublishedState::stableRevision)
+          .containsExactly(row.writtenSequence(), revision);
       assertThat(plan.toWrite().configMap().getMetadata().getResourceVersion()).isNull();
     }
   }
@@ -130,7 +134,7 @@ class PublishPlannerTest {
   void aNewGenerationWithTheSameSpecKeepsTheRevision() {
     CachePolicySpec spec = Fixtures.cacheSpec(100);
     PublishPlanner.Plan plan = PublishPlanner.plan(input(spec, 3, status(5L, "r"), published(spec, 2, 5)),
-        AllAtOnceRollout.INSTANCE, LIMIT);
+        ALL_AT_ONCE, LIMIT);
     assertThat(plan.toWrite().stableRevision()).isEqualTo(EnvelopeCodec.publish(spec, 2, null).revision());
   }
 
@@ -142,7 +146,7 @@ class PublishPlannerTest {
     bad.getCache().setExpireAfterWrite("0s");
     ConfigMap at5 = published(good, 2, 5);
 
-    PublishPlanner.Plan plan = PublishPlanner.plan(input(bad, 3, status(5L, "r"), at5), AllAtOnceRollout.INSTANCE, LIMIT);
+    PublishPlanner.Plan plan = PublishPlanner.plan(input(bad, 3, status(5L, "r"), at5), ALL_AT_ONCE, LIMIT);
 
     assertThat(plan.toWrite()).isNull();
     assertThat(plan.outcome().result()).isEqualTo(Result.INVALID_SPEC);
@@ -159,7 +163,7 @@ class PublishPlannerTest {
   void aRefusedWriteReportsPublishFailedAndKeepsWhatWasPublished() {
     CachePolicySpec spec = Fixtures.cacheSpec(200);
     ConfigMap at5 = published(Fixtures.cacheSpec(100), 2, 5);
-    PublishPlanner.Plan plan = PublishPlanner.plan(input(spec, 3, status(5L, "r"), at5), AllAtOnceRollout.INSTANCE, LIMIT);
+    PublishPlanner.Plan plan = PublishPlanner.plan(input(spec, 3, status(5L, "r"), at5), ALL_AT_ONCE, LIMIT);
 
     var failed = plan.failed("403 configmaps is forbidden");
 
@@ -173,7 +177,7 @@ class PublishPlannerTest {
   @Test
   void invalidNewPolicyHasNothingPublished() {
     CachePolicySpec bad = Fixtures.cacheSpec(0);
-    PublishPlanner.Plan plan = PublishPlanner.plan(input(bad, 1, null, null), AllAtOnceRollout.INSTANCE, LIMIT);
+    PublishPlanner.Plan plan = PublishPlanner.plan(input(bad, 1, null, null), ALL_AT_ONCE, LIMIT);
     assertThat(plan.outcome().result()).isEqualTo(Result.INVALID_SPEC);
     assertThat(plan.outcome().message()).contains("spec.cache.maximumSize").contains("nothing published yet");
     assertThat(plan.outcome().sequence()).isNull();
@@ -185,7 +189,7 @@ class PublishPlannerTest {
     RoutePolicySpec spec = Fixtures.routePolicy("shop", "front", "pages").getSpec();
     PublishPlanner.Input in = new PublishPlanner.Input(POLICY, 1, spec, null, null, List.of(),
         CachePolicyReferences.missing(spec, "shop", name -> false), NEVER_ASKED);
-    PublishPlanner.Plan plan = PublishPlanner.plan(in, AllAtOnceRollout.INSTANCE, LIMIT);
+    PublishPlanner.Plan plan = PublishPlanner.plan(in, ALL_AT_ONCE, LIMIT);
     assertThat(plan.toWrite()).isNull();
     assertThat(plan.outcome().result()).isEqualTo(Result.CACHE_POLICY_NOT_FOUND);
     assertThat(plan.outcome().message()).contains("route \"r0\"").contains("CachePolicy \"pages\"");
@@ -195,8 +199,8 @@ class PublishPlannerTest {
   void refusesAnEnvelopeAboveTheLimitAndSaysItsSize() {
     CachePolicySpec spec = Fixtures.cacheSpec(100);
     ConfigMap at5 = published(Fixtures.cacheSpec(50), 2, 5);
-    PublishPlanner.Plan plan = PublishPlanner.plan(input(spec, 3, status(5L, "r"), at5), AllAtOnceRollout.INSTANCE, 100);
-    int size = PublishPlanner.plan(input(spec, 3, status(5L, "r"), at5), AllAtOnceRollout.INSTANCE, LIMIT)
+    PublishPlanner.Plan plan = PublishPlanner.plan(input(spec, 3, status(5L, "r"), at5), ALL_AT_ONCE, 100);
+    int size = PublishPlanner.plan(input(spec, 3, status(5L, "r"), at5), ALL_AT_ONCE, LIMIT)
         .toWrite().sizeBytes();
 
     assertThat(plan.toWrite()).isNull();
@@ -224,7 +228,7 @@ class PublishPlannerTest {
     assertThat(PolicyValidator.validate(spec)).isEmpty();
 
     PublishPlanner.Plan plan = PublishPlanner.plan(new PublishPlanner.Input(POLICY, 1, spec, null, null, List.of(),
-        List.of(), NEVER_ASKED), AllAtOnceRollout.INSTANCE, LIMIT);
+        List.of(), NEVER_ASKED), ALL_AT_ONCE, LIMIT);
 
     assertThat(plan.outcome().result()).isEqualTo(Result.PAYLOAD_TOO_LARGE);
     assertThat(plan.outcome().message()).containsPattern("is \\d{7} bytes, above the limit of 921600 bytes");
@@ -329,7 +333,7 @@ class PublishPlannerTest {
 
     assertThat(PublishPlanner.claim(row.existing(), POLICY, live).ownership()).isEqualTo(row.ownership());
     PublishPlanner.Plan plan = PublishPlanner.plan(input(spec, 2, status(5L, "r"), row.existing(), live),
-        AllAtOnceRollout.INSTANCE, LIMIT);
+        ALL_AT_ONCE, LIMIT);
 
     assertThat(plan.outcome().result()).isEqualTo(row.result());
     assertThat(plan.isConflict()).isEqualTo(row.result() == Result.CONFIG_MAP_CONFLICT);
@@ -359,7 +363,7 @@ class PublishPlannerTest {
     ConfigMap users = named(Map.of(), Map.of(Envelope.DATA_KEY, envelopeAt(7, "uid-x")));
 
     PublishPlanner.Plan plan = PublishPlanner.plan(input(bad, 1, null, users, uid -> false),
-        AllAtOnceRollout.INSTANCE, LIMIT);
+        ALL_AT_ONCE, LIMIT);
 
     assertThat(plan.toWrite()).isNull();
     assertThat(plan.outcome().result()).isEqualTo(Result.INVALID_SPEC);
@@ -371,7 +375,7 @@ class PublishPlannerTest {
   void aConflictOnANewPolicyHasNothingPublished() {
     PublishPlanner.Plan plan = PublishPlanner.plan(input(Fixtures.cacheSpec(100), 1, null,
         named(Map.of(), Map.of(Envelope.DATA_KEY, envelopeAt(7, "uid-x"))), uid -> false),
-        AllAtOnceRollout.INSTANCE, LIMIT);
+        ALL_AT_ONCE, LIMIT);
 
     assertThat(plan.isConflict()).isTrue();
     assertThat(plan.outcome().sequence()).isNull();

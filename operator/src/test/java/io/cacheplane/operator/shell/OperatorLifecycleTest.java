@@ -12,4 +12,21 @@ class OperatorLifecycleTest {
     assertThat(OperatorLifecycle.parseNamespaces(" , ")).isEmpty();
     assertThat(OperatorLifecycle.parseNamespaces("shop, edge,,shop")).containsExactlyInAnyOrder("shop", "edge");
   }
+
+  @Test
+  void defaultRolloutAndTimerDelayComeFromConfiguration() {
+    var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    var defaults = OperatorLifecycle.settings(java.util.Set.of(), "", "", registry);
+    assertThat(defaults.defaultStrategy()).isSameAs(io.cacheplane.operator.OperatorSettings.DEFAULT_STRATEGY);
+    assertThat(defaults.maxTimerDelay()).isEqualTo(java.time.Duration.ofSeconds(15));
+
+    var custom = OperatorLifecycle.settings(java.util.Set.of("shop"), "{\"steps\": [{\"setWeight\": 100}]}", "5s",
+        registry);
+    assertThat(custom.defaultStrategy().getSteps()).singleElement()
+        .satisfies(step -> assertThat(step.getSetWeight()).isEqualTo(100));
+    assertThat(custom.defaultStrategy().getProgressDeadline()).isEqualTo("10m");
+    assertThat(custom.maxTimerDelay()).isEqualTo(java.time.Duration.ofSeconds(5));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> OperatorLifecycle.settings(java.util.Set.of(),
+        "steps: [{setWeight: 10, pause: {}}]", "", registry)).hasMessageContaining("exactly one of setWeight or pause");
+  }
 }

@@ -44,7 +44,9 @@ class StatusDecisionsTest {
     assertThat(s.getStableRevision()).isEqualTo("abc");
     assertThat(s.getCanaryRevision()).isNull();
     assertThat(s.getCanaryWeight()).isZero();
-    assertThat(s.getConditions()).extracting(Condition::getType).containsExactly("Ready", "Progressing", "Degraded");
+    assertThat(s.getConditions()).extracting(Condition::getType)
+        .containsExactly("Ready", "Progressing", "Degraded", "Paused");
+    assertThat(Conditions.find(s.getConditions(), "Paused").getStatus()).isEqualTo("False");
     assertThat(Conditions.find(s.getConditions(), "Ready").getStatus()).isEqualTo(ready);
     assertThat(Conditions.find(s.getConditions(), "Progressing").getStatus()).isEqualTo("False");
     assertThat(Conditions.find(s.getConditions(), "Degraded").getStatus()).isEqualTo(degraded);
@@ -85,6 +87,25 @@ class StatusDecisionsTest {
   }
 
   @Test
+  void aRefusedPublishKeepsTheRolloutStateOfStatus() {
+    PolicyStatus previous = new PolicyStatus();
+    previous.setCanaryRevision("c");
+    previous.setCurrentStepIndex(2);
+    previous.setStepsHash("h");
+    previous.setCanaryWeight(50);
+    previous.setCanaryThreshold(7L);
+    previous.setCurrentStepStartedAt("2026-11-29T11:00:00Z");
+    PolicyStatus s = StatusDecisions.next(previous, 3, new Outcome(Result.PUBLISH_FAILED, "x", 4L, "r"), null, NOW);
+    assertThat(s.getCanaryRevision()).isEqualTo("c");
+    assertThat(s.getCurrentStepIndex()).isEqualTo(2);
+    assertThat(s.getStepsHash()).isEqualTo("h");
+    assertThat(s.getCanaryWeight()).isEqualTo(50);
+    assertThat(s.getCanaryThreshold()).isEqualTo(7L);
+    assertThat(s.getCurrentStepStartedAt()).isEqualTo("2026-11-29T11:00:00Z");
+    assertThat(s.getPhase()).isEqualTo(PolicyPhase.Degraded);
+  }
+
+  @Test
   void failureFlipsReadyAndTakesNow() {
     PolicyStatus ok = StatusDecisions.next(null, 1, new Outcome(Result.PUBLISHED, "m", 1L, "r"), NOW);
     PolicyStatus bad = StatusDecisions.next(ok, 2, new Outcome(Result.INVALID_SPEC, "spec.x: bad", 1L, "r"),
@@ -99,11 +120,12 @@ class StatusDecisionsTest {
   void reasonsArePublicApiAndEveryOutcomeUsesOne() {
     // Renaming any of these breaks Argo CD health scripts, kubectl wait pipelines and alerts.
     assertThat(PolicyConditions.REASONS).containsExactly("Published", "InvalidSpec", "CachePolicyNotFound",
-        "PayloadTooLarge", "PublishFailed", "ConfigMapConflict");
-    assertThat(PolicyConditions.OPERATOR_TYPES).containsExactly("Ready", "Progressing", "Degraded");
+        "PayloadTooLarge", "PublishFailed", "ConfigMapConflict", "StepSetWeight", "StepPaused", "Draining",
+        "RolloutCompleted", "RolloutInProgress", "AgentsConverging", "AwaitingPromote", "SpecPaused",
+        "AnalysisInconclusive", "NotPaused", "RolledBack", "Aborted", "ProgressDeadlineExceeded", "AgentsOutdated");
+    assertThat(PolicyConditions.OPERATOR_TYPES).containsExactly("Ready", "Progressing", "Degraded", "Paused");
     assertThat(PolicyConditions.PAUSED).isEqualTo("Paused");
-    assertThat(Arrays.stream(Result.values()).map(Result::reason))
-        .containsExactlyInAnyOrderElementsOf(PolicyConditions.REASONS);
+    assertThat(PolicyConditions.REASONS).containsAll(Arrays.stream(Result.values()).map(Result::reason).toList());
   }
 
   /** A status with every field set, built afresh (no shared mutable parts). */
@@ -119,6 +141,14 @@ class StatusDecisionsTest {
     s.setCurrentStepIndex(1);
     s.setCanaryWeight(10);
     s.setLastConvergenceSeconds(9L);
+    s.setStepsHash("h");
+    s.setCurrentStepStartedAt("2026-11-29T12:00:00Z");
+    s.setCanaryPublishedAt("2026-11-29T12:00:00Z");
+    s.setCanaryThreshold(5L);
+    s.setPausedAt("2026-11-29T12:00:00Z");
+    s.setAnalysis(new io.cacheplane.api.v1alpha1.AnalysisStatus());
+    s.setControls(new io.cacheplane.api.v1alpha1.RolloutControls("a", null, null, null));
+    s.setAborted(new io.cacheplane.api.v1alpha1.AbortedRollout("c", 1L, "Aborted", "m", "t"));
     return s;
   }
 
@@ -129,7 +159,10 @@ class StatusDecisionsTest {
         s -> s.setObservedGeneration(7L), s -> s.setPhase(PolicyPhase.Degraded), s -> s.setConditions(List.of()),
         s -> s.setSequence(4L), s -> s.setStableRevision("x"), s -> s.setCanaryRevision("y"),
         s -> s.setCurrentStepIndex(2), s -> s.setCanaryWeight(50), s -> s.getAgents().setMatched(4),
-        s -> s.setHistory(List.of()), s -> s.setLastConvergenceSeconds(10L));
+        s -> s.setHistory(List.of()), s -> s.setLastConvergenceSeconds(10L), s -> s.setStepsHash("g"),
+        s -> s.setCurrentStepStartedAt("x"), s -> s.setCanaryPublishedAt("x"), s -> s.setCanaryThreshold(6L),
+        s -> s.setPausedAt("x"), s -> s.getAnalysis().setFailures(1), s -> s.getControls().setAbort("b"),
+        s -> s.getAborted().setReason("RolledBack"), s -> s.setDrainSequence(9L), s -> s.setDrainStartedAt("y"));
     for (int i = 0; i < edits.size(); i++) {
       PolicyStatus edited = full();
       edits.get(i).accept(edited);
