@@ -14,12 +14,13 @@ import java.util.Objects;
 
 /**
  * A rollout strategy with every field resolved: the policy's {@code spec.rollout}, where each absent field
- * ({@code steps}, {@code analysis}, {@code progressDeadline}; and each absent field of {@code analysis}) is taken from
+ * ({@code steps}, {@code progressDeadline}; and each absent field of a given {@code analysis}) is taken from
  * the operator's default strategy ({@code OperatorSettings.defaultStrategy}), and finally from the built-in fallbacks
  * below.
  *
  * @param steps the steps, in order (empty = promote at once)
- * @param analysis the analysis, or {@code null} when neither the policy nor the default has one
+ * @param analysis the analysis, or {@code null} when the policy's own {@code spec.rollout} has none (or, for a policy
+ *     without {@code spec.rollout}, when the default strategy has none)
  * @param progressDeadline how long canary agents may take to acknowledge a step
  * @param stepsHash hash of {@code steps} as the user wrote them (16 hex characters); a change restarts the steps
  */
@@ -97,7 +98,9 @@ public record Strategy(List<Step> steps, Analysis analysis, Duration progressDea
             : parse(r.getPause().getDuration())));
       }
     }
-    AnalysisSpec a = s.getAnalysis() != null ? s.getAnalysis() : defaults.getAnalysis();
+    // A policy that writes its own rollout gets an analysis gate only when it asks for one (as in Argo Rollouts);
+    // the default analysis guards only policies that take the whole default strategy.
+    AnalysisSpec a = spec == null ? defaults.getAnalysis() : s.getAnalysis();
     AnalysisSpec d = defaults.getAnalysis() == null ? new AnalysisSpec() : defaults.getAnalysis();
     Analysis analysis = null;
     if (a != null) {

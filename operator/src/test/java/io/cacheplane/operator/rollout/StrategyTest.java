@@ -23,7 +23,7 @@ class StrategyTest {
   void fieldsLeftOutComeFromTheDefault() {
     Strategy s = Strategy.resolve(Strategy.allAtOnce(), OperatorSettings.DEFAULT_STRATEGY);
     assertThat(s.steps()).extracting(Strategy.Step::describe).containsExactly("setWeight 100");
-    assertThat(s.analysis()).isNotNull();
+    assertThat(s.analysis()).as("a policy's own rollout is analysed only when it asks for analysis").isNull();
     assertThat(s.progressDeadline()).isEqualTo(Duration.ofMinutes(10));
     assertThat(Strategy.resolve(Strategy.allAtOnce(), Strategy.allAtOnce()).analysis()).isNull();
   }
