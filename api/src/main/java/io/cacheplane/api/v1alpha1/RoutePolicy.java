@@ -21,8 +21,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Stable", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.stableRevision")
 @AdditionalPrinterColumn(name = "Canary", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.canaryRevision",
     priority = 1)
-@AdditionalPrinterColumn(name = "Step", type = AdditionalPrinterColumn.Type.INTEGER, jsonPath = ".status.currentStepIndex",
-    priority = 1)
+@AdditionalPrinterColumn(name = "Step", type = AdditionalPrinterColumn.Type.INTEGER, jsonPath = ".status.currentStepIndex")
 @AdditionalPrinterColumn(name = "Weight", type = AdditionalPrinterColumn.Type.INTEGER, jsonPath = ".status.canaryWeight")
 @AdditionalPrinterColumn(name = "Agents", type = AdditionalPrinterColumn.Type.INTEGER, jsonPath = ".status.agents.matched",
     priority = 1)
