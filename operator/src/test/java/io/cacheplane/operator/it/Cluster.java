@@ -97,10 +97,11 @@ final class Cluster {
   /**
    * Waits until the mock server answers again after an operator closed its watches. The mock handles each watch
    * close on its single event loop and blocks it there (WatchEventsListener.onClosed awaits its executor), so a
-   * request sent right after a close can time out; once one request gets through, the backlog is gone.
+   * request sent right after a close can time out; once one request gets through, the backlog is gone. On a loaded
+   * machine that backlog was seen to last over a minute, hence the generous bound (it costs nothing when it is quick).
    */
   static void awaitResponsive(KubernetesClient client) {
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).ignoreExceptions()
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(150)).ignoreExceptions()
         .until(() -> client.namespaces().list() != null);
   }
 
