@@ -36,6 +36,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -332,9 +333,7 @@ class CanaryRolloutIT {
         }
       }, 0, 50, TimeUnit.MILLISECONDS);
       resize("pages", 200);
-      Thread.sleep(300);
       resize("pages", 300);
-      Thread.sleep(300);
       resize("pages", 400);
       String last = revisionOf(get("pages"));
       await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -384,14 +383,18 @@ class CanaryRolloutIT {
   @Test
   void renewOnlyLeaseUpdatesTriggerNoReconcile() throws Exception {
     stable("pages", Strategy.allAtOnce());
-    Thread.sleep(500);
+    AtomicReference<Double> last = new AtomicReference<>(-1.0);
+    await().atMost(WAIT).pollInterval(Duration.ofMillis(300)).until(() -> {
+      double now = count(registry, "reconciles"); // quiet: two polls in a row see the same count
+      return now == last.getAndSet(now);
+    });
     double before = count(registry, "reconciles");
 
     for (int i = 1; i <= 3; i++) {
       agents.renewAll(Instant.parse("2026-11-29T09:00:00Z").plusSeconds(i * 5L));
     }
-    Thread.sleep(1500);
-    assertThat(count(registry, "reconciles")).as("reconciles after renew-only Lease updates").isEqualTo(before);
+    await().during(Duration.ofMillis(1500)).atMost(WAIT).untilAsserted(() ->
+        assertThat(count(registry, "reconciles")).as("reconciles after renew-only Lease updates").isEqualTo(before));
 
     // a changed annotation (here: the schema versions) is a real change and reconciles
     client.leases().inNamespace(ns).withName(AgentLeases.leaseName("agent-0")).edit(l -> {

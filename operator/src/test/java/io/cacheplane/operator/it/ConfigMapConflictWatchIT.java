@@ -63,8 +63,8 @@ class ConfigMapConflictWatchIT {
 
     watch.watch(POLICY, "cachepolicy-x", users.getMetadata().getResourceVersion());
     watch.watch(POLICY, "cachepolicy-x", users.getMetadata().getResourceVersion()); // idempotent
-    Thread.sleep(500);
-    assertThat(events).as("the informer's initial list of the version already seen").isEmpty();
+    await().during(Duration.ofMillis(500)).atMost(WAIT).untilAsserted(() ->
+        assertThat(events).as("the informer's initial list of the version already seen").isEmpty());
     assertThat(watch.watched()).containsExactly(POLICY);
 
     editUsers("v2");
@@ -100,7 +100,6 @@ class ConfigMapConflictWatchIT {
     assertThat(watch.watched()).isEmpty();
     Cluster.awaitResponsive(client);
     editUsers("v3");
-    Thread.sleep(500);
-    assertThat(events).hasSize(1);
+    await().during(Duration.ofMillis(500)).atMost(WAIT).untilAsserted(() -> assertThat(events).hasSize(1));
   }
 }
