@@ -1,6 +1,6 @@
 -- Argo CD health check for cacheplane.io/v1alpha1 CachePolicy and RoutePolicy.
--- health-cachepolicy.lua and health-routepolicy.lua hold the same logic (both kinds share one
--- status shape); install them as resource.customizations.health.cacheplane.io_<Kind> in argocd-cm.
+-- Both kinds share one status shape, so this one script serves both: install it as
+-- resource.customizations.health.cacheplane.io_CachePolicy and ..._RoutePolicy in argocd-cm.
 --
 -- Contract: Argo CD sets the global `obj` (the live object as a Lua table) and reads the table this
 -- script returns: { status = "Healthy" | "Progressing" | "Degraded" | "Suspended" | "Missing",

@@ -37,8 +37,8 @@ class ArgoCdHealthTest {
 
   private static final Path DOCS = Path.of("..", "docs", "argocd");
   private static final Map<String, Path> SCRIPTS = Map.of(
-      "CachePolicy", DOCS.resolve("health-cachepolicy.lua"),
-      "RoutePolicy", DOCS.resolve("health-routepolicy.lua"));
+      "CachePolicy", DOCS.resolve("health.lua"),
+      "RoutePolicy", DOCS.resolve("health.lua"));
   private static final long TIMEOUT_SECONDS = 20;
 
   /** One rule: fixture (under argocd/fixtures/, without .lua), expected health status, expected message fragment. */
@@ -105,10 +105,6 @@ class ArgoCdHealthTest {
     assertThat(result.stderr()).contains("status Fine");
   }
 
-  @Test
-  void bothKindsUseTheSameLogic() throws IOException {
-    assertThat(Files.readString(SCRIPTS.get("RoutePolicy"))).isEqualTo(Files.readString(SCRIPTS.get("CachePolicy")));
-  }
 
   @Test
   void readmeSnippetEmbedsTheScriptsVerbatim() throws IOException {
