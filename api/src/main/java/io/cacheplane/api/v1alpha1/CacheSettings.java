@@ -40,6 +40,18 @@ public class CacheSettings {
   @Pattern(Durations.PATTERN)
   private String expireAfterAccess;
 
+  @JsonPropertyDescription("After an entry stops being fresh, how long it may still be served (X-Cache: STALE) "
+      + "while one background request refreshes it, as a duration (e.g. 30s). RFC 5861 stale-while-revalidate. "
+      + "Default: none (a stale entry is a miss).")
+  @Pattern(Durations.PATTERN)
+  private String staleWhileRevalidate;
+
+  @JsonPropertyDescription("After an entry stops being fresh, how long it may still be served (X-Cache: STALE) "
+      + "when the upstream fails (connection error, timeout, 5xx), as a duration (e.g. 10m). "
+      + "RFC 5861 stale-if-error. Default: none.")
+  @Pattern(Durations.PATTERN)
+  private String staleIfError;
+
   public Long getMaximumSize() { return maximumSize; }
   public void setMaximumSize(Long maximumSize) { this.maximumSize = maximumSize; }
   public IntOrString getMaximumWeight() { return maximumWeight; }
@@ -50,4 +62,8 @@ public class CacheSettings {
   public void setExpireAfterWrite(String expireAfterWrite) { this.expireAfterWrite = expireAfterWrite; }
   public String getExpireAfterAccess() { return expireAfterAccess; }
   public void setExpireAfterAccess(String expireAfterAccess) { this.expireAfterAccess = expireAfterAccess; }
+  public String getStaleWhileRevalidate() { return staleWhileRevalidate; }
+  public void setStaleWhileRevalidate(String staleWhileRevalidate) { this.staleWhileRevalidate = staleWhileRevalidate; }
+  public String getStaleIfError() { return staleIfError; }
+  public void setStaleIfError(String staleIfError) { this.staleIfError = staleIfError; }
 }

@@ -15,8 +15,9 @@ public class CacheableSpec {
       + "Default: [200, 203, 204, 300, 301, 404, 405, 410, 414, 501] (RFC 9110 section 15.1, heuristically cacheable).")
   private List<Integer> statusCodes;
 
-  @JsonPropertyDescription("When true, upstream Cache-Control no-store and private responses are not "
-      + "stored. Default: true.")
+  @JsonPropertyDescription("When true, the upstream's Cache-Control is honoured: no-store, private "
+      + "and no-cache responses are not stored, and s-maxage, max-age (in that order) or Expires shorten an entry's "
+      + "freshness, never beyond expireAfterWrite. Default: true.")
   private Boolean honorCacheControl;
 
   public List<HttpMethod> getMethods() { return methods; }

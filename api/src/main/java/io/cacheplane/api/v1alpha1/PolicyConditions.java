@@ -119,12 +119,18 @@ public final class PolicyConditions {
    * {@code cacheplane.io/schema-versions}; nothing new is published. Upgrade the agents (the message names them).
    */
   public static final String AGENTS_OUTDATED = "AgentsOutdated";
+  /**
+   * (Ready=False, phase Healthy is never reached) The policy's agentSelector matches no live agent: the revision is
+   * published, and the rollout completes at once instead of waiting for acknowledgements that cannot come. Check
+   * the selector against the agents' pod labels ({@code kubectl cacheplane agents}), or the agents' health.
+   */
+  public static final String NO_MATCHING_AGENTS = "NoMatchingAgents";
 
   /** Every reason the operator writes, in the order above. */
   public static final List<String> REASONS = List.of(PUBLISHED, INVALID_SPEC, CACHE_POLICY_NOT_FOUND,
       PAYLOAD_TOO_LARGE, PUBLISH_FAILED, CONFIG_MAP_CONFLICT, STEP_SET_WEIGHT, STEP_PAUSED, DRAINING,
       ROLLOUT_COMPLETED, ROLLOUT_IN_PROGRESS, AGENTS_CONVERGING, AWAITING_PROMOTE, SPEC_PAUSED, ANALYSIS_INCONCLUSIVE,
-      NOT_PAUSED, ROLLED_BACK, ABORTED, PROGRESS_DEADLINE_EXCEEDED, AGENTS_OUTDATED);
+      NOT_PAUSED, ROLLED_BACK, ABORTED, PROGRESS_DEADLINE_EXCEEDED, AGENTS_OUTDATED, NO_MATCHING_AGENTS);
 
   private PolicyConditions() {}
 }

@@ -35,6 +35,19 @@ public class Route {
       + "Absent: responses are not cached.")
   private String cachePolicyRef;
 
+  @JsonPropertyDescription("Retries of idempotent requests, bounded by a retry budget. Absent: no retries.")
+  private RetrySpec retries;
+
+  @JsonPropertyDescription("Path rewrite before the request is sent upstream.")
+  private UrlRewrite rewrite;
+
+  @JsonPropertyDescription("Changes to the request headers sent upstream.")
+  private HeaderModifier requestHeaderModifier;
+
+  @JsonPropertyDescription("Changes to the response headers sent to the client (applied before a response is "
+      + "stored, so cached answers carry them too).")
+  private HeaderModifier responseHeaderModifier;
+
   public String getName() { return name; }
   public void setName(String name) { this.name = name; }
   public RouteMatch getMatch() { return match; }
@@ -45,4 +58,12 @@ public class Route {
   public void setTimeout(String timeout) { this.timeout = timeout; }
   public String getCachePolicyRef() { return cachePolicyRef; }
   public void setCachePolicyRef(String cachePolicyRef) { this.cachePolicyRef = cachePolicyRef; }
+  public RetrySpec getRetries() { return retries; }
+  public void setRetries(RetrySpec retries) { this.retries = retries; }
+  public UrlRewrite getRewrite() { return rewrite; }
+  public void setRewrite(UrlRewrite rewrite) { this.rewrite = rewrite; }
+  public HeaderModifier getRequestHeaderModifier() { return requestHeaderModifier; }
+  public void setRequestHeaderModifier(HeaderModifier requestHeaderModifier) { this.requestHeaderModifier = requestHeaderModifier; }
+  public HeaderModifier getResponseHeaderModifier() { return responseHeaderModifier; }
+  public void setResponseHeaderModifier(HeaderModifier responseHeaderModifier) { this.responseHeaderModifier = responseHeaderModifier; }
 }

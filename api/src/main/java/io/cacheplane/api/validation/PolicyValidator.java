@@ -4,7 +4,12 @@ import io.cacheplane.api.v1alpha1.AnalysisSpec;
 import io.cacheplane.api.v1alpha1.Backend;
 import io.cacheplane.api.v1alpha1.CacheKeySpec;
 import io.cacheplane.api.v1alpha1.CachePolicySpec;
+import io.cacheplane.api.v1alpha1.CacheScope;
 import io.cacheplane.api.v1alpha1.CacheSettings;
+import io.cacheplane.api.v1alpha1.HeaderModifier;
+import io.cacheplane.api.v1alpha1.HttpHeader;
+import io.cacheplane.api.v1alpha1.RetrySpec;
+import io.cacheplane.api.v1alpha1.UrlRewrite;
 import io.cacheplane.api.v1alpha1.CacheableSpec;
 import io.cacheplane.api.v1alpha1.HeaderMatch;
 import io.cacheplane.api.v1alpha1.PolicySpec;
@@ -47,6 +52,8 @@ public final class PolicyValidator {
     cache(c, spec.getCache());
     key(c, spec.getKey());
     cacheable(c, spec.getCacheable());
+    scope(c, spec);
+    c.range("spec.purgeGeneration", spec.getPurgeGeneration(), 0, Long.MAX_VALUE);
     return c.violations();
   }
 
@@ -148,6 +155,22 @@ public final class PolicyValidator {
     }
     c.positiveDuration(f + ".expireAfterWrite", cache.getExpireAfterWrite());
     c.positiveDuration(f + ".expireAfterAccess", cache.getExpireAfterAccess());
+    c.positiveDuration(f + ".staleWhileRevalidate", cache.getStaleWhileRevalidate());
+    c.positiveDuration(f + ".staleIfError", cache.getStaleIfError());
+  }
+
+  private static void scope(Checker c, CachePolicySpec spec) {
+    CacheScope scope = spec.getScope() == null ? CacheScope.Global : spec.getScope();
+    if (scope == CacheScope.Global) {
+      if (spec.getScopeHeader() != null) {
+        c.add("spec.scopeHeader", "is only allowed with scope Tenant or User");
+      }
+    } else {
+      c.headerName("spec.scopeHeader", spec.getScopeHeader());
+      if (spec.getScopeHeader() != null && UNMODIFIABLE_HEADERS.contains(spec.getScopeHeader().toLowerCase(Locale.ROOT))) {
+        c.add("spec.scopeHeader", "must not be a hop-by-hop or framing header, got \"" + spec.getScopeHeader() + "\"");
+      }
+    }
   }
 
   private static void key(Checker c, CacheKeySpec key) {
@@ -228,6 +251,89 @@ public final class PolicyValidator {
     c.positiveDuration(f + ".timeout", route.getTimeout());
     if (route.getCachePolicyRef() != null) {
       c.objectName(f + ".cachePolicyRef", route.getCachePolicyRef());
+    }
+    retries(c, f + ".retries", route.getRetries());
+    UrlRewrite rewrite = route.getRewrite();
+    if (rewrite != null) {
+      if (c.required(f + ".rewrite.replacePrefixMatch", rewrite.getReplacePrefixMatch())) {
+        absolutePath(c, f + ".rewrite.replacePrefixMatch", rewrite.getReplacePrefixMatch());
+      }
+      if (route.getMatch() == null || route.getMatch().getPathPrefix() == null) {
+        c.add(f + ".rewrite.replacePrefixMatch", "requires match.pathPrefix");
+      }
+    }
+    headerModifier(c, f + ".requestHeaderModifier", route.getRequestHeaderModifier());
+    headerModifier(c, f + ".responseHeaderModifier", route.getResponseHeaderModifier());
+  }
+
+  private static void retries(Checker c, String f, RetrySpec retries) {
+    if (retries == null) {
+      return;
+    }
+    c.range(f + ".attempts", retries.getAttempts(), 0, 5);
+    List<Integer> codes = retries.getStatusCodes();
+    if (codes != null) {
+      c.atMost(f + ".statusCodes", codes, MAX_ITEMS);
+      for (int i = 0; i < codes.size() && i < MAX_ITEMS; i++) {
+        if (c.required(f + ".statusCodes[" + i + "]", codes.get(i))) {
+          c.range(f + ".statusCodes[" + i + "]", codes.get(i), 500, 599);
+        }
+      }
+    }
+    c.range(f + ".budgetPercent", retries.getBudgetPercent(), 0, 100);
+    c.range(f + ".minRetryConcurrency", retries.getMinRetryConcurrency(), 0, 1000);
+  }
+
+  /** Headers a modifier may not touch: hop-by-hop (RFC 9110 section 7.6.1) and message framing. */
+  static final Set<String> UNMODIFIABLE_HEADERS = Set.of("connection", "keep-alive", "proxy-connection",
+      "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host",
+      "content-length");
+  private static final int MAX_HEADER_VALUE = 4096;
+
+  private static void headerModifier(Checker c, String f, HeaderModifier modifier) {
+    if (modifier == null) {
+      return;
+    }
+    for (String list : List.of("set", "add")) {
+      List<HttpHeader> headers = list.equals("set") ? modifier.getSet() : modifier.getAdd();
+      if (headers == null) {
+        continue;
+      }
+      String lf = f + "." + list;
+      c.atMost(lf, headers, MAX_ITEMS);
+      for (int i = 0; i < headers.size() && i < MAX_ITEMS; i++) {
+        HttpHeader h = headers.get(i);
+        String hf = lf + "[" + i + "]";
+        if (h == null) {
+          c.add(hf, "must not be null");
+          continue;
+        }
+        modifiableHeader(c, hf + ".name", h.getName());
+        String value = h.getValue();
+        if (value == null) {
+          c.add(hf + ".value", "is required");
+        } else if (value.length() > MAX_HEADER_VALUE || value.chars().anyMatch(ch -> ch < 0x20 && ch != '\t' || ch == 0x7f || ch > 0xff)) {
+          c.add(hf + ".value", "must be at most " + MAX_HEADER_VALUE + " characters of visible text, no CR, LF or other "
+              + "control characters (header injection), got \"" + Values.abbreviate(value) + "\"");
+        }
+      }
+      c.unique(lf, headers, h -> h == null || h.getName() == null ? null : h.getName().toLowerCase(Locale.ROOT), "header");
+    }
+    List<String> remove = modifier.getRemove();
+    if (remove != null) {
+      c.atMost(f + ".remove", remove, MAX_ITEMS);
+      for (int i = 0; i < remove.size() && i < MAX_ITEMS; i++) {
+        modifiableHeader(c, f + ".remove[" + i + "]", remove.get(i));
+      }
+      c.unique(f + ".remove", remove, h -> h == null ? null : h.toLowerCase(Locale.ROOT), "header");
+    }
+  }
+
+  private static void modifiableHeader(Checker c, String field, String name) {
+    c.headerName(field, name);
+    if (name != null && UNMODIFIABLE_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+      c.add(field, "must not be a hop-by-hop or framing header (Connection, Host, Content-Length, Transfer-Encoding...), "
+          + "got \"" + name + "\"");
     }
   }
 
