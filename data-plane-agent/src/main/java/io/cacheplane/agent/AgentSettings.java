@@ -29,6 +29,8 @@ import java.util.Objects;
  *     {@link #DEFAULT_LEASE_DURATION} (15 s)
  * @param heartbeat period of the Lease renewal (and of the counters in the report); positive and shorter than
  *     {@code leaseDuration}; default {@code leaseDuration / 3} (5 s with the default lease duration)
+ * @param files state directory, key and token files, CA bundle; default {@link AgentFiles#none()}
+ * @param limits bounds on client requests; default {@link ProxyLimits#DEFAULTS}
  */
 public record AgentSettings(
     String agentId,
@@ -41,7 +43,9 @@ public record AgentSettings(
     MeterRegistry meterRegistry,
     String podUid,
     Duration leaseDuration,
-    Duration heartbeat) {
+    Duration heartbeat,
+    AgentFiles files,
+    ProxyLimits limits) {
 
   /** Default bind address of the traffic port: every interface. */
   public static final String DEFAULT_TRAFFIC_HOST = "0.0.0.0";
@@ -73,6 +77,8 @@ public record AgentSettings(
       throw new IllegalArgumentException("leaseDuration must be at least 1 second, got " + leaseDuration);
     }
     heartbeat = heartbeat == null ? defaultHeartbeat(leaseDuration) : heartbeat;
+    files = files == null ? AgentFiles.none() : files;
+    limits = limits == null ? ProxyLimits.DEFAULTS : limits;
     if (heartbeat.isNegative() || heartbeat.isZero() || heartbeat.compareTo(leaseDuration) >= 0) {
       throw new IllegalArgumentException("heartbeat must be positive and shorter than leaseDuration ("
           + leaseDuration + "), got " + heartbeat);
@@ -83,11 +89,12 @@ public record AgentSettings(
    * The settings of before the Lease existed; the pod UID is unknown and the Lease timing is default.
    *
    * @see #AgentSettings(String, String, Map, String, int, BackendResolver, Ticker, MeterRegistry, String, Duration,
-   *     Duration)
+   *     Duration, AgentFiles, ProxyLimits)
    */
   public AgentSettings(String agentId, String namespace, Map<String, String> podLabels, String trafficHost,
       int trafficPort, BackendResolver resolver, Ticker ticker, MeterRegistry meterRegistry) {
-    this(agentId, namespace, podLabels, trafficHost, trafficPort, resolver, ticker, meterRegistry, null, null, null);
+    this(agentId, namespace, podLabels, trafficHost, trafficPort, resolver, ticker, meterRegistry, null, null, null,
+        null, null);
   }
 
   /**
@@ -95,7 +102,7 @@ public record AgentSettings(
    * UID, a 15 s Lease renewed every 5 s.
    */
   public static AgentSettings defaults(String agentId, String namespace) {
-    return new AgentSettings(agentId, namespace, null, null, 0, null, null, null, null, null, null);
+    return new AgentSettings(agentId, namespace, null, null, 0, null, null, null, null, null, null, null, null);
   }
 
   /** {@code leaseDuration / 3}: the default heartbeat. */
@@ -111,38 +118,38 @@ public record AgentSettings(
 
   public AgentSettings withPodLabels(Map<String, String> labels) {
     return new AgentSettings(agentId, namespace, labels, trafficHost, trafficPort, resolver, ticker, meterRegistry,
-        podUid, leaseDuration, heartbeat);
+        podUid, leaseDuration, heartbeat, files, limits);
   }
 
   public AgentSettings withTrafficHost(String host) {
     return new AgentSettings(agentId, namespace, podLabels, host, trafficPort, resolver, ticker, meterRegistry,
-        podUid, leaseDuration, heartbeat);
+        podUid, leaseDuration, heartbeat, files, limits);
   }
 
   public AgentSettings withTrafficPort(int port) {
     return new AgentSettings(agentId, namespace, podLabels, trafficHost, port, resolver, ticker, meterRegistry,
-        podUid, leaseDuration, heartbeat);
+        podUid, leaseDuration, heartbeat, files, limits);
   }
 
   public AgentSettings withResolver(BackendResolver r) {
     return new AgentSettings(agentId, namespace, podLabels, trafficHost, trafficPort, r, ticker, meterRegistry,
-        podUid, leaseDuration, heartbeat);
+        podUid, leaseDuration, heartbeat, files, limits);
   }
 
   public AgentSettings withTicker(Ticker t) {
     return new AgentSettings(agentId, namespace, podLabels, trafficHost, trafficPort, resolver, t, meterRegistry,
-        podUid, leaseDuration, heartbeat);
+        podUid, leaseDuration, heartbeat, files, limits);
   }
 
   public AgentSettings withMeterRegistry(MeterRegistry registry) {
     return new AgentSettings(agentId, namespace, podLabels, trafficHost, trafficPort, resolver, ticker, registry,
-        podUid, leaseDuration, heartbeat);
+        podUid, leaseDuration, heartbeat, files, limits);
   }
 
   /** The pod's UID ({@code null} or blank: unknown, the Lease gets no ownerReference). */
   public AgentSettings withPodUid(String uid) {
     return new AgentSettings(agentId, namespace, podLabels, trafficHost, trafficPort, resolver, ticker, meterRegistry,
-        uid, leaseDuration, heartbeat);
+        uid, leaseDuration, heartbeat, files, limits);
   }
 
   /**
@@ -155,7 +162,7 @@ public record AgentSettings(
   public AgentSettings withLeaseDuration(Duration duration) {
     Duration hb = heartbeat.equals(defaultHeartbeat(leaseDuration)) ? null : heartbeat;
     return new AgentSettings(agentId, namespace, podLabels, trafficHost, trafficPort, resolver, ticker, meterRegistry,
-        podUid, duration, hb);
+        podUid, duration, hb, files, limits);
   }
 
   /**
@@ -165,6 +172,18 @@ public record AgentSettings(
    */
   public AgentSettings withHeartbeat(Duration period) {
     return new AgentSettings(agentId, namespace, podLabels, trafficHost, trafficPort, resolver, ticker, meterRegistry,
-        podUid, leaseDuration, period);
+        podUid, leaseDuration, period, files, limits);
+  }
+
+  /** Files and directories ({@code null}: {@link AgentFiles#none()}). */
+  public AgentSettings withFiles(AgentFiles f) {
+    return new AgentSettings(agentId, namespace, podLabels, trafficHost, trafficPort, resolver, ticker, meterRegistry,
+        podUid, leaseDuration, heartbeat, f, limits);
+  }
+
+  /** Bounds on client requests ({@code null}: {@link ProxyLimits#DEFAULTS}). */
+  public AgentSettings withLimits(ProxyLimits l) {
+    return new AgentSettings(agentId, namespace, podLabels, trafficHost, trafficPort, resolver, ticker, meterRegistry,
+        podUid, leaseDuration, heartbeat, files, l);
   }
 }

@@ -92,7 +92,7 @@ public class AgentLifecycle {
     }
     Map<String, String> labels = labels();
     AgentSettings settings = new AgentSettings(id, ns, labels, trafficHost, trafficPort, null, Ticker.systemTicker(),
-        meterRegistry, podUid.filter(s -> !s.isBlank()).orElse(null), leaseDuration, heartbeat.orElse(null));
+        meterRegistry, podUid.filter(s -> !s.isBlank()).orElse(null), leaseDuration, heartbeat.orElse(null), null, null);
     agent = Agent.start(client, vertx, settings);
     LOG.infof("cacheplane agent %s started (namespace %s, %d pod labels, traffic port %d, pod uid %s, lease %d s "
         + "renewed every %d ms)", id, ns, labels.size(), agent.trafficPort(),
