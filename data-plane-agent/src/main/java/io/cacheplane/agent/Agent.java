@@ -9,8 +9,11 @@ import io.cacheplane.agent.proxy.RouteTable;
 import io.cacheplane.agent.report.LeaseReporter;
 import io.cacheplane.agent.report.ReportBuilder;
 import io.cacheplane.agent.report.RevisionCounters;
+import io.cacheplane.agent.state.EnvelopeStore;
+import io.cacheplane.agent.state.LastKnownGood;
 import io.cacheplane.agent.watch.ConfigMapWatcher;
 import io.cacheplane.api.contract.AgentReport;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -64,9 +67,11 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
-   * Starts an agent: binds the traffic port (waiting for that only), then starts watching policy ConfigMaps and
-   * writing its Lease in the background. It never waits for the API server: when it cannot be reached the agent
-   * serves (404 for every request until a policy arrives), and the watch and the Lease writer keep retrying.
+   * Starts an agent: applies the last-known-good envelopes of {@link AgentFiles#stateDir()} (when set; see
+   * {@link LastKnownGood}), binds the traffic port (waiting for that only), then starts watching policy ConfigMaps
+   * and writing its Lease in the background. It never waits for the API server: when it cannot be reached the agent
+   * serves its last-known-good policies (or 404 for every request when it has none), and the watch and the Lease
+   * writer keep retrying. Unusable state files are skipped with a WARN, never fatal.
    *
    * @param client Kubernetes client used for the ConfigMap informer and the Lease (not closed by the agent)
    * @param vertx the Vert.x instance the proxy and its upstream client run on (not closed by the agent)
@@ -87,6 +92,8 @@ public final class Agent implements AutoCloseable {
     AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
     RevisionCounters counters = new RevisionCounters();
     AtomicReference<LeaseReporter> reporter = new AtomicReference<>();
+    LastKnownGood lastKnownGood = settings.files().stateDir() == null ? null
+        : new LastKnownGood(new EnvelopeStore(settings.files().stateDir()), metrics, settings.namespace());
     PolicyApplier applier = new PolicyApplier(settings.agentId(), settings.podLabels(), settings.resolver(), caches,
         metrics, routes, states -> {
           counters.track(states);
@@ -94,7 +101,9 @@ public final class Agent implements AutoCloseable {
           if (r != null) {
             r.changed();
           }
-        });
+        }, lastKnownGood);
+    List<ConfigMap> lastKnown = lastKnownGood == null ? List.of() : lastKnownGood.load();
+    lastKnown.forEach(applier::upsert); // same validation and sequence rule as envelopes from the API
     ProxyServer proxy = new ProxyServer(vertx, routes::get, caches, metrics, counters);
     try {
       proxy.listen(settings.trafficHost(), settings.trafficPort())
@@ -114,7 +123,7 @@ public final class Agent implements AutoCloseable {
     Agent agent = new Agent(settings, metrics, caches, applier, proxy, counters);
     agent.reporter = LeaseReporter.start(client, settings, agent::report);
     reporter.set(agent.reporter);
-    agent.watcher = ConfigMapWatcher.start(client, settings.namespace(), applier);
+    agent.watcher = ConfigMapWatcher.start(client, settings.namespace(), applier, lastKnown);
     LOG.infof("agent %s serving on %s:%d, watching namespace %s", settings.agentId(), settings.trafficHost(),
         proxy.port(), settings.namespace());
     return agent;
@@ -130,9 +139,25 @@ public final class Agent implements AutoCloseable {
     return proxy.port();
   }
 
-  /** Whether the proxy accepts traffic (from {@link #start} until {@link #close}). */
+  /**
+   * Whether the agent should receive traffic: the proxy listens (from {@link #start} until {@link #close}) and every
+   * policy ConfigMap the agent knows — from its last-known-good state or listed by the API server — has been
+   * processed ({@link #pendingPolicies()} is empty): applied, rejected (the previous revision, if any, keeps
+   * serving; one bad policy does not take the agent out of service) or found not to be for this agent. Not tied to
+   * the API server: an agent serving its last-known-good policies stays ready while the API is away, and an agent
+   * that knows no policy is ready at once.
+   */
   public boolean ready() {
-    return proxy.listening();
+    return proxy.listening() && pendingPolicies().isEmpty();
+  }
+
+  /** Names of the policy ConfigMaps the agent knows but has not processed yet, sorted; usually empty. */
+  public List<String> pendingPolicies() {
+    ConfigMapWatcher w = watcher;
+    if (w == null) {
+      return List.of();
+    }
+    return w.configMapNames().stream().filter(n -> !applier.knows(n)).sorted().toList();
   }
 
   /** Whether the ConfigMap informer has completed its first list (false while the API server is unreachable). */

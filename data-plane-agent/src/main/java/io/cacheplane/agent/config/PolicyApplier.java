@@ -17,6 +17,7 @@ import io.cacheplane.agent.metrics.AgentMetrics;
 import io.cacheplane.agent.proxy.CompiledRoute;
 import io.cacheplane.agent.proxy.RouteCompiler;
 import io.cacheplane.agent.proxy.RouteTable;
+import io.cacheplane.agent.state.AppliedEnvelopeListener;
 import io.cacheplane.agent.watch.ConfigMapListener;
 import io.cacheplane.api.contract.Envelope;
 import io.cacheplane.api.v1alpha1.CachePolicySpec;
@@ -29,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -57,13 +59,17 @@ public final class PolicyApplier implements ConfigMapListener {
   private final AgentMetrics metrics;
   private final AtomicReference<RouteTable> routeTable;
   private final Consumer<List<PolicyState>> onChange;
+  private final AppliedEnvelopeListener persisted;
 
   private final Map<String, Entry> entries = new HashMap<>();
   private final Map<String, List<CompiledRoute>> routesByPolicy = new TreeMap<>();
   private volatile List<PolicyState> states = List.of();
+  /** Names of the ConfigMaps processed at least once (snapshot of {@code entries}' keys). */
+  private volatile Set<String> known = Set.of();
 
   /** What this agent knows about one policy ConfigMap. */
   private static final class Entry {
+    String configMapName;
     String kind;
     String name;
     String uid;
@@ -94,7 +100,21 @@ public final class PolicyApplier implements ConfigMapListener {
    */
   public PolicyApplier(String agentId, Map<String, String> podLabels, BackendResolver resolver, CacheRegistry caches,
       AgentMetrics metrics, AtomicReference<RouteTable> routeTable, Consumer<List<PolicyState>> onChange) {
+    this(agentId, podLabels, resolver, caches, metrics, routeTable, onChange, null);
+  }
+
+  /**
+   * @param routeTable where the merged route table is published (swapped atomically)
+   * @param onChange receives {@link #states()} after every upsert or delete (also when nothing changed); called on
+   *     the watcher's thread under the applier's lock; its exceptions are logged and swallowed. {@code null}: none
+   * @param persisted told of every envelope put in force and every policy taken out of force (last-known-good);
+   *     {@code null}: {@link AppliedEnvelopeListener#NONE}
+   */
+  public PolicyApplier(String agentId, Map<String, String> podLabels, BackendResolver resolver, CacheRegistry caches,
+      AgentMetrics metrics, AtomicReference<RouteTable> routeTable, Consumer<List<PolicyState>> onChange,
+      AppliedEnvelopeListener persisted) {
     this.onChange = onChange;
+    this.persisted = persisted == null ? AppliedEnvelopeListener.NONE : persisted;
     this.agentId = Objects.requireNonNull(agentId, "agentId");
     this.podLabels = Map.copyOf(podLabels);
     this.resolver = Objects.requireNonNull(resolver, "resolver");
@@ -108,11 +128,20 @@ public final class PolicyApplier implements ConfigMapListener {
     return states;
   }
 
+  /**
+   * Whether the ConfigMap {@code configMapName} has been processed at least once (applied, rejected, or found not to
+   * be for this agent). Never blocks.
+   */
+  public boolean knows(String configMapName) {
+    return known.contains(configMapName);
+  }
+
   @Override
   public synchronized void upsert(ConfigMap cm) {
     String cmName = cm.getMetadata().getName();
     String data = cm.getData() == null ? null : cm.getData().get(Envelope.DATA_KEY);
     Entry e = entries.computeIfAbsent(cmName, n -> fromLabels(cm));
+    e.configMapName = cmName;
     if (e.seen && Objects.equals(e.lastData, data)) {
       return; // resync or a change elsewhere in the object: nothing to do
     }
@@ -178,9 +207,14 @@ public final class PolicyApplier implements ConfigMapListener {
     if (e.applied != null && (!env.kind().equals(e.kind) || !env.name().equals(e.name))) {
       withdraw(e); // the ConfigMap now carries another policy (hand-made objects only)
     }
+    String previousUid = e.applied == null ? null : e.applied.uid();
     commit.run();
     identify(e, env);
     e.applied = new Applied(env.uid(), env.sequence(), a.revision().revision());
+    if (previousUid != null && !previousUid.equals(env.uid())) {
+      persisted.withdrawn(env.kind(), previousUid); // the policy was recreated under the same name
+    }
+    persisted.applied(e.configMapName, env, e.lastData);
     e.track = a.track();
     e.analysis = env.canary() != null;
     e.state = state(e, env.sequence(), State.Applied, null, null, null);
@@ -201,8 +235,11 @@ public final class PolicyApplier implements ConfigMapListener {
         e.applied != null ? " (revision " + e.applied.revision() + " keeps serving)" : "");
   }
 
-  /** Takes an applied policy out of force. */
+  /** Takes an applied policy out of force; forgets its last-known-good entry either way. */
   private void withdraw(Entry e) {
+    if (e.uid != null) {
+      persisted.withdrawn(e.kind, e.uid);
+    }
     if (e.applied == null) {
       return;
     }
@@ -247,6 +284,7 @@ public final class PolicyApplier implements ConfigMapListener {
   private void publish() {
     List<PolicyState> now = entries.values().stream().map(x -> x.state).filter(Objects::nonNull).sorted(ORDER).toList();
     states = now;
+    known = Set.copyOf(entries.keySet());
     if (onChange != null) {
       try {
         onChange.accept(now);

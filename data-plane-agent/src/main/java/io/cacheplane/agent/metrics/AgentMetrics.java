@@ -29,7 +29,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *       requests served uncached ({@code BYPASS}) because the route's CachePolicy is not applied on this agent;
  *   <li>{@value #CONFIG_APPLIES} / {@value #CONFIG_REJECTIONS}
  *       ({@code cacheplane_config_applies_total{kind,policy}}, {@code cacheplane_config_rejections_total{kind,policy}}):
- *       envelopes applied / rejected.
+ *       envelopes applied / rejected;
+ *   <li>{@value #STATE_WRITE_FAILURES} ({@code cacheplane_state_write_failures_total{operation}}): last-known-good
+ *       files that could not be written or deleted ({@code operation} = {@code write} or {@code delete}; the apply
+ *       itself succeeded);
+ *   <li>{@value #STATE_FILES_SKIPPED} ({@code cacheplane_state_files_skipped_total}): last-known-good files skipped
+ *       at start (corrupt, truncated, wrong checksum, unknown schema version, empty, too large, unexpected name).
  * </ul>
  * Several agents sharing one registry would share these meters; give each agent its own registry (tests, local mode).
  */
@@ -43,6 +48,8 @@ public final class AgentMetrics implements AutoCloseable {
   public static final String ROUTE_CACHE_NOT_APPLIED = "cacheplane.route.cache.not.applied";
   public static final String CONFIG_APPLIES = "cacheplane.config.applies";
   public static final String CONFIG_REJECTIONS = "cacheplane.config.rejections";
+  public static final String STATE_WRITE_FAILURES = "cacheplane.state.write.failures";
+  public static final String STATE_FILES_SKIPPED = "cacheplane.state.files.skipped";
   /** Policy and route tag value of requests that matched no route. */
   public static final String NONE = "none";
 
@@ -111,6 +118,17 @@ public final class AgentMetrics implements AutoCloseable {
 
   public void rejected(String kind, String policy) {
     counter(CONFIG_REJECTIONS, "Policy envelopes rejected", "kind", kind, "policy", policy).increment();
+  }
+
+  /** Counts a last-known-good file that could not be written or deleted ({@code operation}: write, delete). */
+  public void stateWriteFailed(String operation) {
+    counter(STATE_WRITE_FAILURES, "Last-known-good files that could not be written or deleted", "operation", operation)
+        .increment();
+  }
+
+  /** Counts a last-known-good file skipped at start. */
+  public void stateFileSkipped() {
+    counter(STATE_FILES_SKIPPED, "Last-known-good files skipped at start").increment();
   }
 
   /** {@code 2xx}-style class of a status code. */

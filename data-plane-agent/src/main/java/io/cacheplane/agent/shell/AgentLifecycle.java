@@ -2,6 +2,7 @@ package io.cacheplane.agent.shell;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.cacheplane.agent.Agent;
+import io.cacheplane.agent.AgentFiles;
 import io.cacheplane.agent.AgentSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,7 +42,10 @@ import org.jboss.logging.Logger;
  *   <li>{@code cacheplane.agent.lease-duration}: validity of the agent's Lease after each renewal, a duration such as
  *       {@code 15s} or {@code PT15S} (whole seconds are written; at least 1 s; default 15 s);
  *   <li>{@code cacheplane.agent.heartbeat}: period of the Lease renewal, shorter than the lease duration (default
- *       lease duration / 3, i.e. 5 s).
+ *       lease duration / 3, i.e. 5 s);
+ *   <li>{@code cacheplane.agent.state-dir} (env {@code CACHEPLANE_AGENT_STATE_DIR}, set by the chart): directory of
+ *       the last-known-good envelopes, created when missing; unset or empty: nothing is persisted (see
+ *       {@link io.cacheplane.agent.state.LastKnownGood}).
  * </ul>
  */
 @ApplicationScoped
@@ -82,6 +86,9 @@ public class AgentLifecycle {
   @ConfigProperty(name = "cacheplane.agent.heartbeat")
   Optional<Duration> heartbeat;
 
+  @ConfigProperty(name = "cacheplane.agent.state-dir")
+  Optional<String> stateDir;
+
   private volatile Agent agent;
 
   void onStart(@Observes StartupEvent event) {
@@ -91,13 +98,16 @@ public class AgentLifecycle {
       throw new IllegalStateException("no namespace to watch: set cacheplane.agent.namespace or POD_NAMESPACE");
     }
     Map<String, String> labels = labels();
+    AgentFiles files = AgentFiles.none()
+        .withStateDir(stateDir.filter(s -> !s.isBlank()).map(s -> Path.of(s.strip())).orElse(null));
     AgentSettings settings = new AgentSettings(id, ns, labels, trafficHost, trafficPort, null, Ticker.systemTicker(),
-        meterRegistry, podUid.filter(s -> !s.isBlank()).orElse(null), leaseDuration, heartbeat.orElse(null), null, null);
+        meterRegistry, podUid.filter(s -> !s.isBlank()).orElse(null), leaseDuration, heartbeat.orElse(null), files,
+        null);
     agent = Agent.start(client, vertx, settings);
     LOG.infof("cacheplane agent %s started (namespace %s, %d pod labels, traffic port %d, pod uid %s, lease %d s "
-        + "renewed every %d ms)", id, ns, labels.size(), agent.trafficPort(),
+        + "renewed every %d ms, last-known-good in %s)", id, ns, labels.size(), agent.trafficPort(),
         settings.podUid() == null ? "unknown" : settings.podUid(), settings.leaseDurationSeconds(),
-        settings.heartbeat().toMillis());
+        settings.heartbeat().toMillis(), files.stateDir() == null ? "nothing (off)" : files.stateDir());
   }
 
   void onStop(@Observes ShutdownEvent event) {
