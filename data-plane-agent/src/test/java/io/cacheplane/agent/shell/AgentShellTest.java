@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,6 +37,8 @@ class AgentShellTest {
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(r.body()).contains("no route for GET /nothing");
     assertThat(lifecycle.agent().settings().agentId()).isEqualTo("quarkus-test-agent");
+    assertThat(lifecycle.agent().settings().files().stateDir()).as("cacheplane.agent.state-dir")
+        .isEqualTo(Path.of("target/quarkus-test-agent-state"));
 
     given().when().get("/q/metrics").then().statusCode(200)
         .body(containsString("cacheplane_requests_total"));
