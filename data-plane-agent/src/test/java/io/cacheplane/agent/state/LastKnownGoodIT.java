@@ -1,6 +1,7 @@
 package io.cacheplane.agent.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.cacheplane.agent.Agent;
@@ -211,6 +212,15 @@ class LastKnownGoodIT {
     closeables.push(() -> out.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
   }
 
+  /** A second API server (CRUD mode) on an ephemeral port. */
+  private KubernetesMockServer apiServer() throws Exception {
+    KubernetesMockServer api = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
+        new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    api.init(InetAddress.getByName("127.0.0.1"), 0);
+    closeables.push(api::destroy);
+    return api;
+  }
+
   @Test
   void restartedWithoutTheApiServerItServesFromDiskThenConvergesOnTheApi() throws Exception {
     String ns = "lkg-restart";
@@ -236,10 +246,10 @@ class LastKnownGoodIT {
     assertThat(agent.synced()).isFalse();
     assertThat(agent.policies()).extracting(PolicyState::name, PolicyState::state, PolicyState::sequence)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("pages", State.Applied, 1L),
-            org.assertj.core.groups.Tuple.tuple("gone", State.Applied, 1L),
-            org.assertj.core.groups.Tuple.tuple("old", State.Applied, 2L),
-            org.assertj.core.groups.Tuple.tuple("shop", State.Applied, 1L));
+            tuple("pages", State.Applied, 1L),
+            tuple("gone", State.Applied, 1L),
+            tuple("old", State.Applied, 2L),
+            tuple("shop", State.Applied, 1L));
     assertThat(get(agent, "/products/1").xCache()).isEqualTo("MISS");
     assertThat(get(agent, "/products/1").xCache()).isEqualTo("HIT");
     assertThat(get(agent, "/gone").status()).isEqualTo(200);
@@ -252,10 +262,7 @@ class LastKnownGoodIT {
     assertThat(failures).as("failed requests while the API is unreachable").hasValue(0);
 
     // 3. the API comes back: pages unchanged, shop newer, old older, gone deleted meanwhile
-    KubernetesMockServer api = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
-        new HashMap<>(), new KubernetesCrudDispatcher(), false);
-    api.init(InetAddress.getByName("127.0.0.1"), 0);
-    closeables.push(api::destroy);
+    KubernetesMockServer api = apiServer();
     KubernetesClient admin = api.createClient();
     closeables.push(admin);
     RoutePolicySpec shop2 = routes(route("products", "/products", "pages"), route("extra", "/extra", null));
