@@ -46,7 +46,7 @@ class ApiOutageIT {
     cluster = LocalCluster.startWithoutAgents(NS);
     vertx = Vertx.vertx();
     URI api = URI.create(cluster.apiUrl());
-    proxy = FaultProxy.start(vertx, api.getHost(), api.getPort());
+    proxy = FaultProxy.start(vertx, "mock-server", api.getHost(), api.getPort());
     for (int i = 0; i < AGENTS; i++) {
       agents.add(cluster.startAgent("agent-" + i, cluster.resolver(), proxy.url(api.getScheme()),
           UnaryOperator.identity()));

@@ -27,6 +27,7 @@ final class FaultProxy implements ApiFault, AutoCloseable {
 
   private final NetServer server;
   private final NetClient client;
+  private final String name;
   private final String targetHost;
   private final int targetPort;
   private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
@@ -34,7 +35,8 @@ final class FaultProxy implements ApiFault, AutoCloseable {
   private final AtomicLong refused = new AtomicLong();
   private volatile boolean cut;
 
-  private FaultProxy(Vertx vertx, String targetHost, int targetPort) {
+  private FaultProxy(Vertx vertx, String name, String targetHost, int targetPort) {
+    this.name = name;
     this.targetHost = targetHost;
     this.targetPort = targetPort;
     // SO_LINGER 0: close() sends a reset, as a vanished server's host would, instead of a polite FIN.
@@ -45,10 +47,11 @@ final class FaultProxy implements ApiFault, AutoCloseable {
   /**
    * Starts relaying {@code 127.0.0.1:<ephemeral port>} to {@code targetHost:targetPort}.
    *
+   * @param target what the proxy stands in front of, for {@link #name()} (e.g. {@code mock-server})
    * @throws IllegalStateException when the port cannot be bound within 10 seconds
    */
-  static FaultProxy start(Vertx vertx, String targetHost, int targetPort) {
-    FaultProxy proxy = new FaultProxy(vertx, targetHost, targetPort);
+  static FaultProxy start(Vertx vertx, String target, String targetHost, int targetPort) {
+    FaultProxy proxy = new FaultProxy(vertx, "agents-cut-off-from-" + target, targetHost, targetPort);
     proxy.server.connectHandler(proxy::relay);
     try {
       proxy.server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -121,7 +124,7 @@ final class FaultProxy implements ApiFault, AutoCloseable {
 
   @Override
   public String name() {
-    return "mock-server+proxy";
+    return name;
   }
 
   /** Connections relayed so far. */

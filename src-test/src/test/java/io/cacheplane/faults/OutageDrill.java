@@ -109,6 +109,7 @@ final class OutageDrill {
       Traffic.Snapshot beforeCut = traffic.snapshot();
       long cutAt = System.nanoTime();
       target.fault().cut();
+      long cutMs = Duration.ofNanos(System.nanoTime() - cutAt).toMillis();
       duringOutage.run(target);
       await("no failed request while the API is away").during(hold).atMost(hold.plusSeconds(5))
           .pollInterval(Fixtures.POLL).until(() -> traffic.snapshot().failed() == beforeCut.failed());
@@ -119,7 +120,9 @@ final class OutageDrill {
         assertThat(Fixtures.serving(a, ROUTE, SHOP)).as("route revision during the outage").isEqualTo(routeRevision);
       }
 
+      long restoreAt = System.nanoTime();
       target.fault().restore();
+      long restoreMs = Duration.ofNanos(System.nanoTime() - restoreAt).toMillis();
       java.time.Instant restoredAt = java.time.Instant.now();
       long outageMs = Duration.ofNanos(System.nanoTime() - cutAt).toMillis();
       for (Agent a : agents) {
@@ -161,7 +164,8 @@ final class OutageDrill {
       assertThat(total.answered()).as("every request answered").isEqualTo(total.sent());
       assertThat(total.unhealthy()).as("health samples DOWN").isZero();
       return ScenarioSummary.of(scenario).put("fault", target.fault().name()).put("agents", agents.size())
-          .traffic(total).put("duringOutage", "{" + duringCut.counts() + "}").put("outageMs", outageMs)
+          .traffic(total).put("duringOutage", "{" + duringCut.counts() + "}")
+          .put("outageMs", outageMs).put("cutMs", cutMs).put("restoreMs", restoreMs)
           .put("hitAfterReconnect", "yes").put("reconnectMs", reconnectMs).put("reapplied", 0).put("convergenceMs", convergenceMs).print();
     } finally {
       traffic.stop();

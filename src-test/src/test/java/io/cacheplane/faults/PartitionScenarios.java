@@ -85,7 +85,7 @@ final class PartitionScenarios {
       assertThat(Fixtures.get(a, "/api/legacy/x").statusCode()).as("no route any more").isEqualTo(404);
       assertThat(Fixtures.xCache(Fixtures.get(a, OutageDrill.HOT))).as("other policies untouched").isEqualTo("HIT");
     }
-    return ScenarioSummary.of("deleted-during-outage").put("fault", "partition(" + proxy.name() + ")")
+    return ScenarioSummary.of("deleted-during-outage").put("fault", proxy.name())
         .traffic(duringCut).put("servedUntilReconnect", "yes").put("removedAfterReconnectMs", removalMs).print();
   }
 
@@ -133,7 +133,7 @@ final class PartitionScenarios {
         .pollInterval(Fixtures.POLL)
         .until(() -> agents.stream().allMatch(a -> revisionB[0].equals(Fixtures.serving(a, CACHE, PAGES))
             && a.cache(PAGES).maximum() == sizeA + 1000));
-    return ScenarioSummary.of("newer-revision-during-outage").put("fault", "partition(" + proxy.name() + ")")
+    return ScenarioSummary.of("newer-revision-during-outage").put("fault", proxy.name())
         .put("newerServedAfterReconnectMs", convergenceMs).put("olderSequenceApplied", "never").print();
   }
 }
