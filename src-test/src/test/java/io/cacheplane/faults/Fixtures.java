@@ -118,7 +118,7 @@ final class Fixtures {
               timeout: %dms
           """.formatted(i / 2, prefixAndService[i], prefixAndService[i + 1], timeout.toMillis()));
       if (cachePolicyRef != null) {
-        routes.append("      cachePolicyRef: ").append(cachePolicyRef).append('\n');
+        routes.append("    cachePolicyRef: ").append(cachePolicyRef).append('\n');
       }
     }
     return yaml("""
