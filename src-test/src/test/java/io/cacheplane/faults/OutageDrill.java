@@ -166,7 +166,8 @@ final class OutageDrill {
       return ScenarioSummary.of(scenario).put("fault", target.fault().name()).put("agents", agents.size())
           .traffic(total).put("duringOutage", "{" + duringCut.counts() + "}")
           .put("outageMs", outageMs).put("cutMs", cutMs).put("restoreMs", restoreMs)
-          .put("hitAfterReconnect", "yes").put("reconnectMs", reconnectMs).put("reapplied", 0).put("convergenceMs", convergenceMs).print();
+          .put("hitAfterReconnect", "yes").put("reconnectMs", reconnectMs).put("reapplied", 0)
+          .put("convergenceMs", convergenceMs).print();
     } finally {
       traffic.stop();
     }
