@@ -95,6 +95,35 @@ public final class LocalCluster implements AutoCloseable {
     return new LocalCluster(agents, namespace);
   }
 
+  /**
+   * Starts the API, the operator and the upstream, but no agent: add them with {@link #startAgent} (e.g. agents whose
+   * API client goes through a fault-injecting proxy).
+   *
+   * @param namespace namespace the agents serve
+   */
+  public static LocalCluster startWithoutAgents(String namespace) {
+    return new LocalCluster(0, namespace);
+  }
+
+  /**
+   * Starts one more agent as {@link #startAgent(String, BackendResolver)} does, with two differences: its API client
+   * talks to {@code apiUrl} instead of the embedded API directly (e.g. a TCP proxy in front of it, to cut the agent
+   * off), and its settings go through {@code customize} last (e.g. a state directory or limits). The client is closed
+   * with the cluster.
+   *
+   * @param apiUrl base URL of the Kubernetes API for this agent, e.g. {@code http://127.0.0.1:41235}
+   * @param customize applied to the settings before the start; {@code UnaryOperator.identity()} for none
+   */
+  public Agent startAgent(String agentId, BackendResolver backends, String apiUrl,
+      java.util.function.UnaryOperator<AgentSettings> customize) {
+    KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(adminClient.getConfiguration())
+            .withMasterUrl(apiUrl).build())
+        .build();
+    agentClients.add(client);
+    return startAgent(agentId, backends, client, customize);
+  }
+
   /** Starts one more agent with the given id (its pod name), resolving services to the demo upstream. */
   public Agent startAgent(String agentId) {
     return startAgent(agentId, resolver());
@@ -105,12 +134,18 @@ public final class LocalCluster implements AutoCloseable {
    * (labelled {@link #AGENT_LABELS}) whose UID owns its Lease; the operator ignores Leases without a Pod.
    */
   public Agent startAgent(String agentId, BackendResolver backends) {
+    KubernetesClient client = server.createClient();
+    agentClients.add(client);
+    return startAgent(agentId, backends, client, java.util.function.UnaryOperator.identity());
+  }
+
+  private Agent startAgent(String agentId, BackendResolver backends, KubernetesClient client,
+      java.util.function.UnaryOperator<AgentSettings> customize) {
     Pod pod = adminClient.pods().inNamespace(namespace).resource(new PodBuilder()
         .withNewMetadata().withName(agentId).withLabels(AGENT_LABELS).endMetadata()
         .withNewSpec().addNewContainer().withName("agent").withImage("cacheplane/agent").endContainer().endSpec()
         .build()).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
-    KubernetesClient client = server.createClient();
-    Agent agent = Agent.start(client, vertx, AgentSettings.defaults(agentId, namespace)
+    Agent agent = Agent.start(client, vertx, customize.apply(AgentSettings.defaults(agentId, namespace)
         .withPodLabels(AGENT_LABELS)
         .withPodUid(pod.getMetadata().getUid())
         .withLeaseDuration(LEASE_DURATION)
@@ -118,8 +153,7 @@ public final class LocalCluster implements AutoCloseable {
         .withTrafficHost("127.0.0.1")
         .withTrafficPort(0)
         .withResolver(backends)
-        .withMeterRegistry(new SimpleMeterRegistry()));
-    agentClients.add(client);
+        .withMeterRegistry(new SimpleMeterRegistry())));
     agents.add(agent);
     return agent;
   }

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +19,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
@@ -40,6 +44,11 @@ public final class LocalControlPlane implements AutoCloseable {
   /** Default bound of one kubectl/helm command. */
   public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(90);
 
+  /** How long {@link #stopApiServer()} waits for the apiserver to exit after SIGKILL. */
+  public static final Duration API_SERVER_STOP_GRACE = Duration.ofSeconds(10);
+  /** Bound of {@link #startApiServer()}'s wait for {@code /readyz}. */
+  public static final Duration API_SERVER_READY = Duration.ofSeconds(60);
+
   private static LocalControlPlane shared;
   private static RuntimeException startFailure;
 
@@ -51,6 +60,8 @@ public final class LocalControlPlane implements AutoCloseable {
   private final KubernetesClient client;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook;
+  /** The apiserver's command line while {@link #stopApiServer()} has it stopped; {@code null} when running. */
+  private List<String> apiServerCommand;
 
   /**
    * The control plane of this JVM, started on first call. A failed start is remembered: later callers get the same
@@ -172,6 +183,122 @@ public final class LocalControlPlane implements AutoCloseable {
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
         .create();
     return name;
+  }
+
+  /**
+   * Stops kube-apiserver alone, abruptly (SIGKILL), as a crash or a lost node would; etcd and the controller-manager
+   * keep running, so the cluster's state survives. (A SIGTERM'd 1.20 apiserver drains its watches for some 20 s
+   * before it exits: too slow for a test, and not the fault under test.) Its command line (read from {@code /proc}) is kept
+   * for {@link #startApiServer()}, which must follow (in a {@code finally}: the control plane is shared by every E2E
+   * class of the JVM). Idempotent: a stopped apiserver stays stopped.
+   *
+   * @throws IllegalStateException when the apiserver's pid file names no running kube-apiserver, or it does not exit
+   */
+  public synchronized void stopApiServer() {
+    if (apiServerCommand != null) {
+      return;
+    }
+    long pid = apiServerPid();
+    ProcessHandle process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+        .orElseThrow(() -> new IllegalStateException("kube-apiserver (pid " + pid + ") is not running"));
+    List<String> command;
+    try {
+      byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+      command = new ArrayList<>(Arrays.asList(new String(raw, StandardCharsets.UTF_8).split("\0")));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the command line of kube-apiserver (pid " + pid + ")", e);
+    }
+    if (command.isEmpty() || !command.get(0).endsWith("kube-apiserver")) {
+      throw new IllegalStateException("pid " + pid + " is not kube-apiserver: " + command);
+    }
+    apiServerCommand = command;
+    long started = System.nanoTime();
+    process.destroyForcibly();
+    try {
+      process.onExit().get(API_SERVER_STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("kube-apiserver (pid " + pid + ") did not exit after SIGKILL", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while stopping kube-apiserver", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("waiting for kube-apiserver to exit", e);
+    }
+    System.err.printf("[e2e] kube-apiserver (pid %d) stopped in %d ms%n", pid,
+        Duration.ofNanos(System.nanoTime() - started).toMillis());
+  }
+
+  /**
+   * Starts kube-apiserver again after {@link #stopApiServer()}, with the same command line (so the same port,
+   * certificates and etcd), appending to its log and writing its pid file as {@code scripts/k8s/start.sh} does (so
+   * {@code stop.sh} still stops it), and waits until {@code /readyz} answers, at most {@link #API_SERVER_READY}.
+   * A no-op when the apiserver was not stopped.
+   *
+   * @return how long the start took until ready, in milliseconds (0 when nothing was started)
+   * @throws IllegalStateException when it cannot be started or is not ready in time (the log tail is included)
+   */
+  public synchronized long startApiServer() {
+    if (apiServerCommand == null) {
+      return 0;
+    }
+    long started = System.nanoTime();
+    Path log = stateDir.resolve("kube-apiserver.log");
+    Process process;
+    try {
+      Files.writeString(log, "===== restarted by a test: " + String.join(" ", apiServerCommand) + "\n",
+          StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      List<String> command = new ArrayList<>();
+      command.add("setsid"); // its own session, as start.sh does: the JVM's signals do not reach it
+      command.addAll(apiServerCommand);
+      process = new ProcessBuilder(command)
+          .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .redirectErrorStream(true)
+          .start();
+      // setsid execs in place (a child of the JVM is no process group leader), so this is the apiserver's pid.
+      Files.writeString(stateDir.resolve("kube-apiserver.pid"), process.pid() + "\n", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start kube-apiserver again", e);
+    }
+    long deadline = System.nanoTime() + API_SERVER_READY.toNanos();
+    while (true) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("kube-apiserver exited at once (exit " + process.exitValue() + ")\n"
+            + logTail("kube-apiserver", 30));
+      }
+      Cli.Result ready = kubectl("get", "--raw", "/readyz", "--request-timeout=2s");
+      if (ready.ok()) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("kube-apiserver not ready " + API_SERVER_READY.toSeconds()
+            + " s after its restart: " + ready + "\n" + logTail("kube-apiserver", 30));
+      }
+      try {
+        Thread.sleep(200); // a poll of an external process, not a test wait
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for kube-apiserver", e);
+      }
+    }
+    apiServerCommand = null;
+    long ms = Duration.ofNanos(System.nanoTime() - started).toMillis();
+    System.err.printf("[e2e] kube-apiserver (pid %d) ready again after %d ms%n", process.pid(), ms);
+    return ms;
+  }
+
+  /** Whether {@link #stopApiServer()} stopped the apiserver and it was not started again. */
+  public synchronized boolean apiServerStopped() {
+    return apiServerCommand != null;
+  }
+
+  private long apiServerPid() {
+    Path pidFile = stateDir.resolve("kube-apiserver.pid");
+    try {
+      return Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).strip());
+    } catch (IOException | NumberFormatException e) {
+      throw new IllegalStateException("cannot read " + pidFile + ": " + e.getMessage(), e);
+    }
   }
 
   /** The last {@code lines} lines of a component's log ({@code kube-apiserver}, {@code etcd}, ...). */

@@ -1,0 +1,146 @@
+package io.cacheplane.faults;
+
+import static io.cacheplane.faults.Fixtures.CACHE;
+import static io.cacheplane.faults.Fixtures.PAGES;
+import static io.cacheplane.faults.Fixtures.ROUTE;
+import static io.cacheplane.faults.Fixtures.SHOP;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cacheplane.agent.Agent;
+import io.cacheplane.agent.AgentFiles;
+import io.cacheplane.agent.BackendResolver;
+import io.cacheplane.agent.Endpoint;
+import io.cacheplane.api.v1alpha1.CachePolicy;
+import io.cacheplane.api.v1alpha1.RetrySpec;
+import io.cacheplane.api.v1alpha1.RoutePolicy;
+import io.cacheplane.local.LocalCluster;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fault scenarios whose features are on other branches (not in the agent this module builds against yet). Each is
+ * written against today's API (the settings and spec fields exist already) and disabled with the branch it waits
+ * for: enable it when that branch is merged, and add its summary line to docs/reliability.md.
+ */
+class PendingFaultsIT {
+
+  static final String NS = "pending";
+  static final Duration CONVERGE = Duration.ofSeconds(20);
+
+  @Test
+  @Disabled("pending: last-known-good envelopes in the agent's state dir, loaded at start (agent branch lkg)")
+  void anAgentRestartedWhileTheApiIsAwayServesItsLastKnownGoodPolicies(@TempDir Path stateDir) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (LocalCluster cluster = LocalCluster.startWithoutAgents(NS)) {
+      URI api = URI.create(cluster.apiUrl());
+      try (FaultProxy proxy = FaultProxy.start(vertx, "mock-server", api.getHost(), api.getPort())) {
+        UnaryOperator<io.cacheplane.agent.AgentSettings> lkg = s -> s.withFiles(AgentFiles.none().withStateDir(stateDir));
+        Agent first = cluster.startAgent("agent-lkg", cluster.resolver(), proxy.url("http"), lkg);
+        Fixtures.apply(cluster.client(), NS, Fixtures.pages(1000));
+        Fixtures.apply(cluster.client(), NS, Fixtures.shop());
+        String route = Fixtures.awaitStable(cluster.client(), NS, ROUTE, SHOP, CONVERGE);
+        Fixtures.awaitServing(List.of(first), ROUTE, SHOP, route, CONVERGE);
+        Fixtures.awaitServing(List.of(first), CACHE, PAGES,
+            Fixtures.awaitStable(cluster.client(), NS, CACHE, PAGES, CONVERGE), CONVERGE);
+
+        proxy.cut();
+        first.close();
+        Agent second = cluster.startAgent("agent-lkg", cluster.resolver(), proxy.url("http"), lkg);
+        assertThat(Fixtures.serving(second, ROUTE, SHOP)).as("last-known-good loaded at start").isEqualTo(route);
+        assertThat(Fixtures.get(second, OutageDrill.HOT).statusCode()).as("served with the API away").isEqualTo(200);
+        assertThat(Fixtures.watching(second)).isFalse();
+        proxy.restore();
+        await().atMost(CONVERGE).until(() -> Fixtures.watching(second));
+        assertThat(Fixtures.applies(second, ROUTE, SHOP)).as("the same revision is not applied twice").isEqualTo(1.0);
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @Disabled("pending: staleIfError / staleWhileRevalidate (agent branch cache)")
+  void anUpstreamThatGoesDownIsCoveredByStaleEntries() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    AtomicLong calls = new AtomicLong();
+    HttpServer origin = vertx.createHttpServer().requestHandler(req -> req.response()
+        .putHeader("Cache-Control", "max-age=1").end("origin " + calls.incrementAndGet()));
+    origin.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try (LocalCluster cluster = LocalCluster.startWithoutAgents(NS)) {
+      Agent agent = cluster.startAgent("agent-stale", BackendResolver.mapped(
+          Map.of("origin", Endpoint.http("127.0.0.1", origin.actualPort())), cluster.resolver()));
+      CachePolicy pages = Fixtures.pages(1000);
+      pages.getSpec().getCache().setExpireAfterWrite("1s");
+      pages.getSpec().getCache().setStaleIfError("5m");
+      Fixtures.apply(cluster.client(), NS, pages);
+      Fixtures.apply(cluster.client(), NS, Fixtures.routes("origin", Duration.ofSeconds(1), PAGES, "/api/o", "origin"));
+      Fixtures.awaitServing(List.of(agent), ROUTE, "origin",
+          Fixtures.awaitStable(cluster.client(), NS, ROUTE, "origin", CONVERGE), CONVERGE);
+      String fresh = Fixtures.get(agent, "/api/o?page=1").body();
+      origin.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      await("the entry is past its freshness and the origin is down").atMost(CONVERGE).pollInterval(Fixtures.POLL)
+          .untilAsserted(() -> {
+            HttpResponse<String> r = Fixtures.get(agent, "/api/o?page=1");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(fresh);
+            assertThat(Fixtures.xCache(r)).isNotEqualTo("HIT"); // served stale, marked as such
+          });
+      assertThat(Fixtures.get(agent, "/api/o?page=2").statusCode()).as("no stale entry: 502").isEqualTo(502);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  @Disabled("pending: retries with a budget (agent branch routing)")
+  void retriesAgainstAFailingUpstreamAreBoundedByTheBudget() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    AtomicLong calls = new AtomicLong();
+    HttpServer failing = vertx.createHttpServer().requestHandler(req -> {
+      calls.incrementAndGet();
+      req.response().setStatusCode(503).end();
+    });
+    failing.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    try (LocalCluster cluster = LocalCluster.startWithoutAgents(NS)) {
+      Agent agent = cluster.startAgent("agent-retry", BackendResolver.mapped(
+          Map.of("failing", Endpoint.http("127.0.0.1", failing.actualPort())), cluster.resolver()));
+      RoutePolicy routes = Fixtures.routes("failing", Duration.ofSeconds(2), null, "/api/f", "failing");
+      RetrySpec retries = new RetrySpec();
+      retries.setAttempts(2);
+      retries.setBudgetPercent(20);
+      retries.setMinRetryConcurrency(1);
+      routes.getSpec().getRoutes().get(0).setRetries(retries);
+      Fixtures.apply(cluster.client(), NS, routes);
+      Fixtures.awaitServing(List.of(agent), ROUTE, "failing",
+          Fixtures.awaitStable(cluster.client(), NS, ROUTE, "failing", CONVERGE), CONVERGE);
+      int requests = 200;
+      List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+      for (int i = 0; i < requests; i++) {
+        answers.add(CompletableFuture.supplyAsync(() -> Fixtures.get(agent, "/api/f")));
+      }
+      answers.forEach(f -> assertThat(f.join().statusCode()).isEqualTo(503));
+      long retried = calls.get() - requests;
+      assertThat(retried).as("retries within 20 % of the requests (plus the minimum concurrency)")
+          .isBetween(1L, (long) (requests * 0.2) + 1);
+      ScenarioSummary.of("retry-budget").put("requests", requests).put("upstreamCalls", calls.get())
+          .put("retried", retried).print();
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+}
