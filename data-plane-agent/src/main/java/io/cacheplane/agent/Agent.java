@@ -167,6 +167,15 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
+   * Whether the ConfigMap informer's watch is open right now: false while the API server is unreachable (the agent
+   * keeps serving what it has) and until the informer has reconnected, with back-off, after an outage.
+   */
+  public boolean watching() {
+    ConfigMapWatcher w = watcher;
+    return w != null && w.isWatching();
+  }
+
+  /**
    * Per policy selected for this agent: applied revision, state and reason; sorted by kind, then name. Policies whose
    * selector does not match this agent, or that have no revision for it yet, are absent.
    */

@@ -229,20 +229,9 @@ final class Fixtures {
     }
   }
 
-  /**
-   * Whether the agent's ConfigMap informer has its watch open ({@code ConfigMapWatcher.isWatching()}). {@link Agent}
-   * does not expose it (only {@link Agent#synced()}, which stays true through an outage), so it is read through
-   * reflection: the tests need to know when a cut-off agent has reconnected.
-   */
+  /** Whether the agent's ConfigMap informer has its watch open (false while it is cut off from the API). */
   static boolean watching(Agent agent) {
-    try {
-      java.lang.reflect.Field f = Agent.class.getDeclaredField("watcher");
-      f.setAccessible(true);
-      Object w = f.get(agent);
-      return w instanceof io.cacheplane.agent.watch.ConfigMapWatcher cw && cw.isWatching();
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("Agent has no field 'watcher' any more: update Fixtures.watching", e);
-    }
+    return agent.watching();
   }
 
   /** {@code X-Cache} of an answer, or {@code none}. */

@@ -43,7 +43,6 @@ class PendingFaultsIT {
   static final Duration CONVERGE = Duration.ofSeconds(20);
 
   @Test
-  @Disabled("pending: last-known-good envelopes in the agent's state dir, loaded at start (agent branch lkg)")
   void anAgentRestartedWhileTheApiIsAwayServesItsLastKnownGoodPolicies(@TempDir Path stateDir) throws Exception {
     Vertx vertx = Vertx.vertx();
     try (LocalCluster cluster = LocalCluster.startWithoutAgents(NS)) {
