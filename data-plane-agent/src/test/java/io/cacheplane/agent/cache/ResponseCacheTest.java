@@ -47,7 +47,7 @@ class ResponseCacheTest {
 
   @Test
   void retunesMaximumSizeInPlaceKeepingWhatFits() {
-    ResponseCache cache = new ResponseCache("c", size(10_000, null), ticker, evictions::incrementAndGet);
+    ResponseCache cache = new ResponseCache("c", size(10_000, null), ticker, cause -> evictions.incrementAndGet());
     fill(cache, 1_000);
     cache.cleanUp();
     assertThat(cache.estimatedSize()).isEqualTo(1_000);
@@ -73,7 +73,7 @@ class ResponseCacheTest {
 
   @Test
   void shorterWriteExpiryExpiresOldEntriesByTheNewTtl() {
-    ResponseCache cache = new ResponseCache("c", size(100, "10m"), ticker, evictions::incrementAndGet);
+    ResponseCache cache = new ResponseCache("c", size(100, "10m"), ticker, cause -> evictions.incrementAndGet());
     cache.put("old", response());
     ticker.advance(Duration.ofMinutes(2));
     cache.put("young", response());
@@ -90,7 +90,7 @@ class ResponseCacheTest {
 
   @Test
   void accessExpiryIsAlwaysConfiguredAndRetunable() {
-    ResponseCache cache = new ResponseCache("c", size(100, "1h"), ticker, evictions::incrementAndGet);
+    ResponseCache cache = new ResponseCache("c", size(100, "1h"), ticker, cause -> evictions.incrementAndGet());
     assertThat(cache.view().expireAfterAccess()).isEqualTo(CacheConfig.NO_EXPIRY);
     cache.put("k", response());
     ticker.advance(Duration.ofMinutes(5));
@@ -108,7 +108,7 @@ class ResponseCacheTest {
 
   @Test
   void changeOfDimensionRebuildsWithAWarmSwap() {
-    ResponseCache cache = new ResponseCache("c", size(100, null), ticker, evictions::incrementAndGet);
+    ResponseCache cache = new ResponseCache("c", size(100, null), ticker, cause -> evictions.incrementAndGet());
     fill(cache, 50);
     ticker.advance(Duration.ofMinutes(4));
 
@@ -126,7 +126,7 @@ class ResponseCacheTest {
 
   @Test
   void weightBoundCountsBytes() {
-    ResponseCache cache = new ResponseCache("c", weight("1Ki"), ticker, evictions::incrementAndGet);
+    ResponseCache cache = new ResponseCache("c", weight("1Ki"), ticker, cause -> evictions.incrementAndGet());
     for (int i = 0; i < 10; i++) {
       cache.put("k" + i, new CachedResponse(200, null, List.of(), Buffer.buffer(new byte[300]), ticker.read()));
     }

@@ -119,7 +119,7 @@ class PolicyApplierTest {
     applier.delete(cm);
     assertThat(applier.states()).isEmpty();
     assertThat(caches.get("pages")).isNull();
-    assertThat(registry.find(AgentMetrics.CACHE_SIZE).tag("cache", "pages").gauge()).isNull();
+    assertThat(registry.find(AgentMetrics.CACHE_ENTRIES).tag("cache", "pages").gauge()).isNull();
   }
 
   @Test
