@@ -128,10 +128,10 @@ public final class Freshness {
 
   private static Long deltaSeconds(String v) {
     String t = v.trim();
-    if (t.isEmpty() || t.length() > 19 || !t.chars().allMatch(Character::isDigit)) {
+    if (t.isEmpty() || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return null;
     }
-    return Math.min(Long.parseLong(t), MAX_DELTA_SECONDS);
+    return t.length() > 10 ? MAX_DELTA_SECONDS : Math.min(Long.parseLong(t), MAX_DELTA_SECONDS);
   }
 
   private static Instant httpDate(String value) {

@@ -138,6 +138,11 @@ public final class ResponseCache {
     cache.put(key, s == null ? response : s.seal(key, response));
   }
 
+  /** What Caffeine holds under a storage key (sealed in a sensitive cache), or {@code null}; for tests. */
+  CachedResponse stored(String key) {
+    return cache.getIfPresent(key);
+  }
+
   /** The ticker's current reading, nanoseconds. */
   public long now() {
     return ticker.read();
@@ -238,6 +243,11 @@ public final class ResponseCache {
   /** Caffeine's estimated entry count. */
   public long estimatedSize() {
     return cache.estimatedSize();
+  }
+
+  /** Total weight of the entries, bytes, in a byte-bounded cache (body + headers + overhead + key); else empty. */
+  public java.util.OptionalLong weightedSize() {
+    return cache.policy().eviction().orElseThrow().weightedSize();
   }
 
   /** Runs Caffeine's pending maintenance (evictions, expiry) now. */

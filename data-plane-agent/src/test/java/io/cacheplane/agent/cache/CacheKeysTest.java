@@ -15,6 +15,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.constraints.CharRange;
+import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -166,8 +168,8 @@ class CacheKeysTest {
 
   @Property(tries = 300)
   void differentListedValuesGiveDifferentKeys(@ForAll("spellings") Spelling s,
-      @ForAll @net.jqwik.api.constraints.CharRange(from = ' ', to = '\uD7FF') @net.jqwik.api.constraints.StringLength(max = 8) String a,
-      @ForAll @net.jqwik.api.constraints.CharRange(from = ' ', to = '\uD7FF') @net.jqwik.api.constraints.StringLength(max = 8) String b) {
+      @ForAll @CharRange(from = ' ', to = '\uD7FF') @StringLength(max = 8) String a,
+      @ForAll @CharRange(from = ' ', to = '\uD7FF') @StringLength(max = 8) String b) {
     net.jqwik.api.Assume.that(!a.equals(b));
     List<Map.Entry<String, String>> withA = new ArrayList<>(s.params());
     withA.add(Map.entry("page", a));
