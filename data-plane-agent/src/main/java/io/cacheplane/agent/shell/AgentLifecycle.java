@@ -2,6 +2,7 @@ package io.cacheplane.agent.shell;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.cacheplane.agent.Agent;
+import io.cacheplane.agent.AgentFiles;
 import io.cacheplane.agent.AgentSettings;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,7 +42,11 @@ import org.jboss.logging.Logger;
  *   <li>{@code cacheplane.agent.lease-duration}: validity of the agent's Lease after each renewal, a duration such as
  *       {@code 15s} or {@code PT15S} (whole seconds are written; at least 1 s; default 15 s);
  *   <li>{@code cacheplane.agent.heartbeat}: period of the Lease renewal, shorter than the lease duration (default
- *       lease duration / 3, i.e. 5 s).
+ *       lease duration / 3, i.e. 5 s);
+ *   <li>{@code cacheplane.agent.encryption-key-file}: the key of {@code sensitive} caches (32 bytes, raw or base64;
+ *       see {@link io.cacheplane.agent.cache.Sealer}); unset or empty: sensitive CachePolicies are rejected;
+ *   <li>{@code cacheplane.agent.purge.token-file}: the bearer token of the purge endpoint ({@link PurgeRoute}), read on
+ *       every purge request; unset or empty: the endpoint answers 404.
  * </ul>
  */
 @ApplicationScoped
@@ -82,6 +87,12 @@ public class AgentLifecycle {
   @ConfigProperty(name = "cacheplane.agent.heartbeat")
   Optional<Duration> heartbeat;
 
+  @ConfigProperty(name = "cacheplane.agent.encryption-key-file")
+  Optional<String> encryptionKeyFile;
+
+  @ConfigProperty(name = "cacheplane.agent.purge.token-file")
+  Optional<String> purgeTokenFile;
+
   private volatile Agent agent;
 
   void onStart(@Observes StartupEvent event) {
@@ -92,7 +103,8 @@ public class AgentLifecycle {
     }
     Map<String, String> labels = labels();
     AgentSettings settings = new AgentSettings(id, ns, labels, trafficHost, trafficPort, null, Ticker.systemTicker(),
-        meterRegistry, podUid.filter(s -> !s.isBlank()).orElse(null), leaseDuration, heartbeat.orElse(null), null, null);
+        meterRegistry, podUid.filter(s -> !s.isBlank()).orElse(null), leaseDuration, heartbeat.orElse(null),
+        cacheFiles(AgentFiles.none()), null);
     agent = Agent.start(client, vertx, settings);
     LOG.infof("cacheplane agent %s started (namespace %s, %d pod labels, traffic port %d, pod uid %s, lease %d s "
         + "renewed every %d ms)", id, ns, labels.size(), agent.trafficPort(),
@@ -111,6 +123,13 @@ public class AgentLifecycle {
   /** The running agent, or {@code null} before start and after shutdown. */
   public Agent agent() {
     return agent;
+  }
+
+  /** {@code files} with the key file of sensitive caches and the purge token file, when configured. */
+  private AgentFiles cacheFiles(AgentFiles files) {
+    return files
+        .withEncryptionKeyFile(encryptionKeyFile.filter(s -> !s.isBlank()).map(Path::of).orElse(null))
+        .withPurgeTokenFile(purgeTokenFile.filter(s -> !s.isBlank()).map(Path::of).orElse(null));
   }
 
   private Map<String, String> labels() {
