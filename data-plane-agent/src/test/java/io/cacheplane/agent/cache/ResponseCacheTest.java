@@ -125,6 +125,20 @@ class ResponseCacheTest {
   }
 
   @Test
+  void rebuildIntoASmallerBoundKeepsWhatFitsAndServes() {
+    ResponseCache cache = new ResponseCache("c", size(100, null), ticker, cause -> evictions.incrementAndGet());
+    for (int i = 0; i < 50; i++) {
+      cache.put("k" + i, new CachedResponse(200, null, List.of(), Buffer.buffer(new byte[300]), ticker.read()));
+    }
+    assertThat(cache.apply(weight("4Ki"))).isEqualTo(Tuning.REBUILD);
+    cache.cleanUp();
+    assertThat(cache.estimatedSize()).isBetween(1L, 12L);
+    assertThat(cache.weightedSize().orElseThrow()).isLessThanOrEqualTo(4096);
+    long served = java.util.stream.IntStream.range(0, 50).filter(i -> cache.get("k" + i) != null).count();
+    assertThat(served).as("the carried entries are served").isEqualTo(cache.estimatedSize());
+  }
+
+  @Test
   void weightBoundCountsBytes() {
     ResponseCache cache = new ResponseCache("c", weight("1Ki"), ticker, cause -> evictions.incrementAndGet());
     for (int i = 0; i < 10; i++) {

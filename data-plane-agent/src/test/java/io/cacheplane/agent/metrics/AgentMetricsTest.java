@@ -51,4 +51,29 @@ class AgentMetricsTest {
     metrics.close();
     assertThat(registry.getMeters()).isEmpty();
   }
+
+  @Test
+  void evictionsAreCountedByCauseAndEntriesByCache() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AgentMetrics metrics = new AgentMetrics(registry);
+    io.cacheplane.api.v1alpha1.CachePolicySpec spec = new io.cacheplane.api.v1alpha1.CachePolicySpec();
+    io.cacheplane.api.v1alpha1.CacheSettings settings = new io.cacheplane.api.v1alpha1.CacheSettings();
+    settings.setMaximumSize(2L);
+    settings.setExpireAfterWrite("1m");
+    spec.setCache(settings);
+    FakeTicker ticker = new FakeTicker();
+    ResponseCache cache = new ResponseCache("small", CacheConfig.from(spec), ticker, metrics.evictionCounter("small"));
+    metrics.bindCache(cache);
+    for (int i = 0; i < 5; i++) {
+      cache.put("k" + i, new CachedResponse(200, null, List.of(), Buffer.buffer("x"), ticker.read()));
+    }
+    cache.cleanUp();
+    ticker.advance(java.time.Duration.ofMinutes(2));
+    cache.cleanUp();
+    String scrape = registry.scrape();
+    assertThat(scrape).contains("cacheplane_cache_evictions_total{cache=\"small\",cause=\"SIZE\",} 3.0",
+        "cacheplane_cache_evictions_total{cache=\"small\",cause=\"EXPIRED\",} 2.0",
+        "cacheplane_cache_entries{cache=\"small\",} 0.0");
+    assertThat(scrape).doesNotContain("k0", "k1");
+  }
 }
