@@ -1,6 +1,7 @@
 package io.cacheplane.agent;
 
 import io.cacheplane.agent.cache.CacheRegistry;
+import io.cacheplane.agent.cache.PurgeEndpoint;
 import io.cacheplane.agent.cache.ResponseCache;
 import io.cacheplane.agent.config.PolicyApplier;
 import io.cacheplane.agent.metrics.AgentMetrics;
@@ -53,6 +54,7 @@ public final class Agent implements AutoCloseable {
   private final PolicyApplier applier;
   private final ProxyServer proxy;
   private final RevisionCounters counters;
+  private final PurgeEndpoint purgeEndpoint;
   private volatile ConfigMapWatcher watcher;
   private volatile LeaseReporter reporter;
 
@@ -64,6 +66,7 @@ public final class Agent implements AutoCloseable {
     this.applier = applier;
     this.proxy = proxy;
     this.counters = counters;
+    this.purgeEndpoint = new PurgeEndpoint(settings.files().purgeTokenFile(), caches::get);
   }
 
   /**
@@ -88,7 +91,7 @@ public final class Agent implements AutoCloseable {
       throw new IllegalStateException("Agent.start blocks until the traffic port is bound; call it off the event loop");
     }
     AgentMetrics metrics = new AgentMetrics(settings.meterRegistry());
-    CacheRegistry caches = new CacheRegistry(settings.ticker(), metrics);
+    CacheRegistry caches = new CacheRegistry(settings.ticker(), metrics, settings.files().encryptionKeyFile());
     AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
     RevisionCounters counters = new RevisionCounters();
     AtomicReference<LeaseReporter> reporter = new AtomicReference<>();
@@ -200,6 +203,35 @@ public final class Agent implements AutoCloseable {
   public CacheView cache(String cachePolicyName) {
     ResponseCache c = caches.get(cachePolicyName);
     return c == null ? null : c.view();
+  }
+
+  /**
+   * Purges entries of the cache of CachePolicy {@code cachePolicyName}: the one of an exact normalised key (shape in
+   * {@link io.cacheplane.agent.cache.CacheKeys}; hashed first in a sensitive cache), or every entry whose key path
+   * starts with {@code pathPrefix}. Give exactly one of the two.
+   *
+   * @return the number of entries removed
+   * @throws java.util.NoSuchElementException when that policy is not applied on this agent
+   * @throws IllegalArgumentException when both or neither are given, the prefix does not start with {@code /}, or a
+   *     prefix is given for a sensitive cache (its keys are hashed)
+   */
+  public long purge(String cachePolicyName, String exactKey, String pathPrefix) {
+    ResponseCache c = caches.get(cachePolicyName);
+    if (c == null) {
+      throw new java.util.NoSuchElementException("no cache " + cachePolicyName + " on agent " + settings.agentId());
+    }
+    if ((exactKey == null) == (pathPrefix == null)) {
+      throw new IllegalArgumentException("give exactly one of an exact key and a path prefix");
+    }
+    return exactKey != null ? c.purgeKey(exactKey) : c.purgePrefix(pathPrefix);
+  }
+
+  /**
+   * The management port's purge endpoint (token check, JSON answers) over this agent's caches; off (404) unless
+   * {@link AgentFiles#purgeTokenFile()} is set. The Quarkus shell routes {@code POST /purge/{cache}} to it.
+   */
+  public PurgeEndpoint purgeEndpoint() {
+    return purgeEndpoint;
   }
 
   /**

@@ -9,7 +9,9 @@ import java.time.Duration;
  * @param name the CachePolicy name
  * @param weighted true when bounded by total bytes ({@code maximumWeight}), false when by entry count
  * @param maximum the live bound: entries, or bytes when weighted
- * @param expireAfterWrite the live write expiry
+ * @param expireAfterWrite the live Caffeine write expiry: the retention, i.e. the policy's {@code expireAfterWrite}
+ *     plus the longer of its stale windows (freshness itself is decided per read, see
+ *     {@link io.cacheplane.agent.cache.Freshness})
  * @param expireAfterAccess the live access expiry; a value of
  *     {@link io.cacheplane.agent.cache.CacheConfig#NO_EXPIRY} means "no access-based expiry"
  * @param estimatedSize Caffeine's estimated entry count (may count expired entries not yet cleaned up)

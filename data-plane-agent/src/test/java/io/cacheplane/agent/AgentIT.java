@@ -178,6 +178,27 @@ class AgentIT {
   }
 
   @Test
+  void purgeByPrefixAndByPurgeGenerationOnARunningAgent(TestInfo info) throws Exception {
+    startAgent(info);
+    publishShop();
+    assertThat(get("/products/2").xCache()).isEqualTo("MISS");
+    assertThat(agent.purge("pages", null, "/products/")).isEqualTo(2);
+    assertThat(get("/products/1").xCache()).as("purged").isEqualTo("MISS");
+    assertThat(get("/products/1").xCache()).isEqualTo("HIT");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> agent.purge("nothing", null, "/"))
+        .isInstanceOf(java.util.NoSuchElementException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> agent.purge("pages", "GET /x", "/"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(agent.purgeEndpoint().enabled()).as("no token file: the endpoint is off").isFalse();
+
+    CachePolicySpec bumped = Policies.cachePolicy(1000L, "10m", null, null);
+    bumped.setPurgeGeneration(1L);
+    writeCachePolicy(2, bumped);
+    await().atMost(WAIT).until(() -> state("pages").map(PolicyState::sequence).orElse(0L) == 2);
+    assertThat(get("/products/1").xCache()).as("purgeGeneration 0 -> 1 purged the cache").isEqualTo("MISS");
+  }
+
+  @Test
   void badEnvelopesAreRejectedAndThePreviousRevisionKeepsServing(TestInfo info) throws Exception {
     startAgent(info);
     publishShop();

@@ -2,6 +2,7 @@ package io.cacheplane.agent.cache;
 
 import io.cacheplane.api.v1alpha1.CacheKeySpec;
 import io.cacheplane.api.v1alpha1.CachePolicySpec;
+import io.cacheplane.api.v1alpha1.CacheScope;
 import io.cacheplane.api.v1alpha1.CacheSettings;
 import io.cacheplane.api.v1alpha1.CacheableSpec;
 import io.cacheplane.api.v1alpha1.HttpMethod;
@@ -24,7 +25,9 @@ import java.util.stream.Collectors;
  *   <li>cacheable methods GET and HEAD;
  *   <li>status codes 200, 203, 204, 300, 301, 404, 405, 410, 414, 501: the codes RFC 9110 section 15.1 calls
  *       "heuristically cacheable";
- *   <li>{@code honorCacheControl} true.
+ *   <li>{@code honorCacheControl} true;
+ *   <li>no {@code staleWhileRevalidate} / {@code staleIfError} window ({@link Duration#ZERO});
+ *   <li>scope {@code Global}, not sensitive, {@code purgeGeneration} 0.
  * </ul>
  *
  * @param weighted true: {@code maximum} is total bytes (maximumWeight + a weigher); false: an entry count
@@ -34,8 +37,18 @@ import java.util.stream.Collectors;
  * @param expireAfterAccess access expiry, positive, or {@code null} for none
  * @param methods cacheable request methods, upper case
  * @param statusCodes cacheable response status codes
- * @param honorCacheControl whether {@code Cache-Control: no-store} / {@code private} responses are refused
+ * @param honorCacheControl whether the upstream's {@code Cache-Control} / {@code Expires} are honoured (see
+ *     {@link Cacheability} and {@link Freshness})
  * @param key what goes into the cache key besides method and path
+ * @param staleWhileRevalidate how long after its freshness ends an entry is still served while one background
+ *     request refreshes it; {@link Duration#ZERO} for none
+ * @param staleIfError how long after its freshness ends an entry is still served when the upstream fails;
+ *     {@link Duration#ZERO} for none
+ * @param scope who may share an entry
+ * @param scopeHeader lower-case name of the request header holding the tenant or user; {@code null} with
+ *     {@link CacheScope#Global}
+ * @param sensitive whether values are encrypted in memory and keys hashed ({@link Sealer})
+ * @param purgeGeneration a change of this number between two applied specs purges the cache
  */
 public record CacheConfig(
     boolean weighted,
@@ -46,7 +59,13 @@ public record CacheConfig(
     Set<String> methods,
     Set<Integer> statusCodes,
     boolean honorCacheControl,
-    KeyRecipe key) {
+    KeyRecipe key,
+    Duration staleWhileRevalidate,
+    Duration staleIfError,
+    CacheScope scope,
+    String scopeHeader,
+    boolean sensitive,
+    long purgeGeneration) {
 
   public static final long DEFAULT_MAXIMUM_SIZE = 10_000;
   public static final long DEFAULT_MAX_ENTRY_SIZE = 1024 * 1024;
@@ -65,6 +84,13 @@ public record CacheConfig(
     methods = Set.copyOf(methods);
     statusCodes = Set.copyOf(statusCodes);
     Objects.requireNonNull(key, "key");
+    staleWhileRevalidate = staleWhileRevalidate == null ? Duration.ZERO : staleWhileRevalidate;
+    staleIfError = staleIfError == null ? Duration.ZERO : staleIfError;
+    scope = scope == null ? CacheScope.Global : scope;
+    scopeHeader = scope == CacheScope.Global || scopeHeader == null ? null : scopeHeader.toLowerCase(java.util.Locale.ROOT);
+    if (scope != CacheScope.Global && scopeHeader == null) {
+      throw new IllegalArgumentException("scope " + scope + " needs a scopeHeader");
+    }
     if (maximum < 1 || maxEntrySize < 1) {
       throw new IllegalArgumentException("maximum and maxEntrySize must be at least 1");
     }
@@ -96,8 +122,26 @@ public record CacheConfig(
     boolean honor = cacheable.getHonorCacheControl() == null || cacheable.getHonorCacheControl();
 
     CacheKeySpec key = spec.getKey() == null ? new CacheKeySpec() : spec.getKey();
-    KeyRecipe recipe = KeyRecipe.of(key.getQueryParameters(), key.getHeaders());
-    return new CacheConfig(weighted, maximum, maxEntry, write, access, methods, codes, honor, recipe);
+    KeyRecipe recipe = KeyRecipe.of(key.getQueryParameters(), key.getHeaders(), key.getIncludeHost(),
+        key.getLowercasePath(), key.getMergeSlashes());
+    Duration swr = c.getStaleWhileRevalidate() != null ? Values.duration(c.getStaleWhileRevalidate()) : Duration.ZERO;
+    Duration sie = c.getStaleIfError() != null ? Values.duration(c.getStaleIfError()) : Duration.ZERO;
+    return new CacheConfig(weighted, maximum, maxEntry, write, access, methods, codes, honor, recipe, swr, sie,
+        spec.getScope(), spec.getScopeHeader(), Boolean.TRUE.equals(spec.getSensitive()),
+        spec.getPurgeGeneration() == null ? 0 : spec.getPurgeGeneration());
+  }
+
+  /** The longer of the two stale windows: how long past its freshness an entry may still be needed. */
+  public Duration maxStale() {
+    return staleWhileRevalidate.compareTo(staleIfError) >= 0 ? staleWhileRevalidate : staleIfError;
+  }
+
+  /**
+   * The write expiry Caffeine is configured with: {@code expireAfterWrite} + {@link #maxStale()}, so that an entry
+   * is retained through its stale windows. Whether it may be served is decided at read time by {@link Freshness}.
+   */
+  public Duration caffeineExpireAfterWrite() {
+    return expireAfterWrite.plus(maxStale());
   }
 
   /** The access expiry Caffeine is configured with: {@link #expireAfterAccess} or {@link #NO_EXPIRY}. */

@@ -13,18 +13,20 @@ import java.util.function.Function;
  *   <li>its status code is in the policy's {@code statusCodes};
  *   <li>its body is at most {@code maxEntrySize} bytes;
  *   <li>it has no {@code Set-Cookie} header (one user's cookie must never reach another);
- *   <li>with {@code honorCacheControl}: its {@code Cache-Control} has neither {@code no-store} nor {@code private};
+ *   <li>with {@code honorCacheControl}: its {@code Cache-Control} has none of {@code no-store}, {@code private},
+ *       {@code no-cache} (this cache does not revalidate, so a response that must be revalidated on every use is not
+ *       kept), and its upstream lifetime ({@link Freshness#upstreamLifetimeNanos}) is above zero unless the policy
+ *       has a stale window;
  *   <li>its {@code Vary} names only headers that are part of the key (and is not {@code *}), otherwise one
- *       variant would be served for all;
- *   <li>the request had no {@code Authorization} header, unless that header is part of the key or the response says
- *       {@code public} or {@code s-maxage} (RFC 9111, section 3.5: a shared cache must not reuse such responses).
+ *       variant would be served for all.
  * </ol>
- * Response freshness directives ({@code max-age}, {@code Expires}) are not used: the policy's expiry decides.
+ * Requests carrying {@code Authorization} or {@code Cookie} never get here unless the scope is User
+ * ({@link RequestScope}).
  */
 public final class Cacheability {
 
   /** The outcome; {@link #STORE} or the first rule that refused the response. */
-  public enum Verdict { STORE, STATUS_NOT_CACHEABLE, TOO_LARGE, SET_COOKIE, NO_STORE, PRIVATE, VARY, AUTHORIZATION }
+  public enum Verdict { STORE, STATUS_NOT_CACHEABLE, TOO_LARGE, SET_COOKIE, NO_STORE, PRIVATE, NO_CACHE, EXPIRED, VARY }
 
   private Cacheability() {}
 
@@ -33,10 +35,11 @@ public final class Cacheability {
    * @param status the response status code
    * @param responseHeaders all values of a response header by name (case-insensitive); empty list when absent
    * @param bodyBytes the response body's length in bytes
-   * @param requestHasAuthorization whether the request carried an {@code Authorization} header
+   * @param lifetimeNanos the upstream lifetime ({@link Freshness#upstreamLifetimeNanos}, or
+   *     {@link CachedResponse#NO_LIFETIME} without honorCacheControl)
    */
   public static Verdict decide(CacheConfig config, int status, Function<String, List<String>> responseHeaders,
-      long bodyBytes, boolean requestHasAuthorization) {
+      long bodyBytes, long lifetimeNanos) {
     if (!config.statusCodes().contains(status)) {
       return Verdict.STATUS_NOT_CACHEABLE;
     }
@@ -54,15 +57,17 @@ public final class Cacheability {
       if (cacheControl.contains("private")) {
         return Verdict.PRIVATE;
       }
+      if (cacheControl.contains("no-cache")) {
+        return Verdict.NO_CACHE;
+      }
+      if (lifetimeNanos == 0 && config.maxStale().isZero()) {
+        return Verdict.EXPIRED;
+      }
     }
     for (String vary : directives(responseHeaders.apply("Vary"))) {
       if (vary.equals("*") || !config.key().hasHeader(vary)) {
         return Verdict.VARY;
       }
-    }
-    if (requestHasAuthorization && !config.key().hasHeader("authorization")
-        && !cacheControl.contains("public") && !cacheControl.contains("s-maxage")) {
-      return Verdict.AUTHORIZATION;
     }
     return Verdict.STORE;
   }

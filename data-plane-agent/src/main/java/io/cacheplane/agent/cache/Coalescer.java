@@ -15,7 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       against an upstream that is already failing.
  * </ul>
  * The leader must store the response <em>before</em> it calls {@link #finish}, so a request arriving in between
- * finds either the in-flight call or the stored entry.
+ * finds either the in-flight call or the stored entry. The background refresh of a stale-while-revalidate entry is
+ * led the same way, so at most one refresh per key is in flight; waiters holding a stale entry serve it when the
+ * leader fails.
  */
 public final class Coalescer {
 

@@ -6,6 +6,7 @@ import io.cacheplane.agent.PolicyState.State;
 import io.cacheplane.agent.PolicyState.Track;
 import io.cacheplane.agent.cache.CacheConfig;
 import io.cacheplane.agent.cache.CacheRegistry;
+import io.cacheplane.agent.cache.Sealer;
 import io.cacheplane.agent.config.EnvelopeSelection.Applied;
 import io.cacheplane.agent.config.EnvelopeSelection.Apply;
 import io.cacheplane.agent.config.EnvelopeSelection.Decision;
@@ -190,7 +191,8 @@ public final class PolicyApplier implements ConfigMapListener {
     try {
       if (CacheplaneApi.KIND_CACHE_POLICY.equals(env.kind())) {
         CacheConfig config = CacheConfig.from((CachePolicySpec) a.revision().spec());
-        commit = () -> LOG.infof("%s: %s", what, caches.apply(env.name(), config));
+        Sealer sealer = caches.prepare(config); // a sensitive cache without a usable key file is rejected here
+        commit = () -> LOG.infof("%s: %s", what, caches.apply(env.name(), config, sealer));
       } else {
         List<CompiledRoute> compiled = RouteCompiler.compile(env.name(), (RoutePolicySpec) a.revision().spec(), resolver);
         commit = () -> {

@@ -1,5 +1,6 @@
 package io.cacheplane.agent.metrics;
 
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.cacheplane.agent.cache.ResponseCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The agent's Micrometer meters. Names are given in Micrometer's dotted form; the Prometheus registry exposes them as
@@ -19,10 +21,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *       ({@code X-Cache: HIT}, coalesced waiters included);
  *   <li>{@value #CACHE_MISSES} ({@code cacheplane_cache_misses_total{cache}}): cacheable requests that went upstream
  *       ({@code X-Cache: MISS});
- *   <li>{@value #CACHE_EVICTIONS} ({@code cacheplane_cache_evictions_total{cache}}): entries Caffeine evicted (size
- *       or expiry);
- *   <li>{@value #CACHE_SIZE} ({@code cacheplane_cache_size{cache}}): entries, read from the current Caffeine instance
- *       (also after a rebuild);
+ *   <li>{@value #CACHE_STALE} ({@code cacheplane_cache_stale_total{cache}}): entries served past their freshness
+ *       ({@code X-Cache: STALE}: stale-while-revalidate, or stale-if-error on an upstream failure);
+ *   <li>{@value #CACHE_EVICTIONS} ({@code cacheplane_cache_evictions_total{cache,cause}}): entries evicted, by
+ *       Caffeine's {@code RemovalCause} ({@code SIZE}, {@code EXPIRED}, {@code COLLECTED}: a bounded set). A high
+ *       {@code SIZE} rate with a full cache is the sign of runaway key cardinality;
+ *   <li>{@value #CACHE_ENTRIES} ({@code cacheplane_cache_entries{cache}}, unit entries): distinct keys held, read
+ *       from the current Caffeine instance (also after a rebuild; may count expired entries not yet cleaned up);
  *   <li>{@value #REQUESTS} ({@code cacheplane_requests_total{policy,route,status}}): proxied requests by status class
  *       ({@code 2xx}..{@code 5xx}); requests that match no route count under policy and route {@code none};
  *   <li>{@value #ROUTE_CACHE_NOT_APPLIED} ({@code cacheplane_route_cache_not_applied_total{policy,route,cache}}):
@@ -42,8 +47,9 @@ public final class AgentMetrics implements AutoCloseable {
 
   public static final String CACHE_HITS = "cacheplane.cache.hits";
   public static final String CACHE_MISSES = "cacheplane.cache.misses";
+  public static final String CACHE_STALE = "cacheplane.cache.stale";
   public static final String CACHE_EVICTIONS = "cacheplane.cache.evictions";
-  public static final String CACHE_SIZE = "cacheplane.cache.size";
+  public static final String CACHE_ENTRIES = "cacheplane.cache.entries";
   public static final String REQUESTS = "cacheplane.requests";
   public static final String ROUTE_CACHE_NOT_APPLIED = "cacheplane.route.cache.not.applied";
   public static final String CONFIG_APPLIES = "cacheplane.config.applies";
@@ -67,31 +73,40 @@ public final class AgentMetrics implements AutoCloseable {
 
   /** Registers the size gauge of a new cache; it reads whichever Caffeine instance the cache holds. */
   public void bindCache(ResponseCache cache) {
-    Gauge g = Gauge.builder(CACHE_SIZE, cache, ResponseCache::estimatedSize)
-        .description("Entries in the cache")
+    Gauge g = Gauge.builder(CACHE_ENTRIES, cache, ResponseCache::estimatedSize)
+        .description("Distinct keys held by the cache")
+        .baseUnit("entries")
         .tag("cache", cache.name())
         .strongReference(true)
         .register(registry);
     owned.add(g.getId());
     counter(CACHE_HITS, "Responses served from the cache", "cache", cache.name());
     counter(CACHE_MISSES, "Cacheable requests that went upstream", "cache", cache.name());
+    counter(CACHE_STALE, "Entries served past their freshness", "cache", cache.name());
   }
 
   /** Removes the meters of a dropped cache. */
   public void unbindCache(String name) {
-    for (String meter : new String[] {CACHE_SIZE, CACHE_HITS, CACHE_MISSES, CACHE_EVICTIONS}) {
-      counters.remove(meter + "\0" + name);
-      Meter m = registry.find(meter).tag("cache", name).meter();
-      if (m != null) {
+    for (String meter : new String[] {CACHE_ENTRIES, CACHE_HITS, CACHE_MISSES, CACHE_STALE, CACHE_EVICTIONS}) {
+      for (Meter m : registry.find(meter).tag("cache", name).meters()) {
         owned.remove(m.getId());
         registry.remove(m);
       }
     }
+    counters.keySet().removeIf(k -> k.startsWith(CACHE_EVICTIONS + "\0" + name + "\0")
+        || k.equals(CACHE_HITS + "\0" + name) || k.equals(CACHE_MISSES + "\0" + name)
+        || k.equals(CACHE_STALE + "\0" + name));
   }
 
-  /** A callback counting one eviction of {@code cache}. */
-  public Runnable evictionCounter(String cache) {
-    return () -> counter(CACHE_EVICTIONS, "Entries evicted by size or expiry", "cache", cache).increment();
+  /** A callback counting one eviction of {@code cache} by its Caffeine removal cause. */
+  public Consumer<RemovalCause> evictionCounter(String cache) {
+    return cause -> counter(CACHE_EVICTIONS, "Entries evicted, by Caffeine's removal cause", "cache", cache,
+        "cause", cause.name()).increment();
+  }
+
+  /** Counts one entry served past its freshness ({@code X-Cache: STALE}). */
+  public void stale(String cache) {
+    counter(CACHE_STALE, "Entries served past their freshness", "cache", cache).increment();
   }
 
   public void hit(String cache) {

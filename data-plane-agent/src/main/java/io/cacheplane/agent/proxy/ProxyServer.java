@@ -1,9 +1,12 @@
 package io.cacheplane.agent.proxy;
 
+import io.cacheplane.agent.cache.CacheConfig;
 import io.cacheplane.agent.cache.CacheKeys;
 import io.cacheplane.agent.cache.CacheRegistry;
 import io.cacheplane.agent.cache.Cacheability;
 import io.cacheplane.agent.cache.CachedResponse;
+import io.cacheplane.agent.cache.Freshness;
+import io.cacheplane.agent.cache.RequestScope;
 import io.cacheplane.agent.cache.ResponseCache;
 import io.cacheplane.agent.metrics.AgentMetrics;
 import io.cacheplane.agent.report.RevisionCounters;
@@ -20,6 +23,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +41,14 @@ import org.jboss.logging.Logger;
  *       characters → 400); the normalised path is used for matching, the cache key and the upstream request;
  *   <li>match a route in the current {@link RouteTable} (none → 404, plain text naming method and path);
  *   <li>read the request body (at most {@value #MAX_REQUEST_BODY} bytes, else 413);
- *   <li>if the route references a CachePolicy applied here and the method is cacheable: look the
- *       {@link CacheKeys key} up; a hit is served with {@code X-Cache: HIT}; a miss goes upstream (concurrent misses
- *       on one key share one call, see {@link io.cacheplane.agent.cache.Coalescer}), is stored when
- *       {@link Cacheability} allows, and is served with {@code X-Cache: MISS};
+ *   <li>if the route references a CachePolicy applied here, the method is cacheable and {@link RequestScope} allows
+ *       (scope header present for Tenant/User; no Authorization or Cookie unless User): look the
+ *       {@link CacheKeys key} up; a fresh entry is served with {@code X-Cache: HIT}; an entry within
+ *       staleWhileRevalidate is served with {@code X-Cache: STALE} and refreshed by one background request; otherwise
+ *       the request goes upstream (concurrent misses on one key share one call, see
+ *       {@link io.cacheplane.agent.cache.Coalescer}), the answer is stored when {@link Cacheability} allows, and is
+ *       served with {@code X-Cache: MISS} — unless the upstream fails (connect error, timeout, 5xx) while an entry is
+ *       within staleIfError, which is then served with {@code X-Cache: STALE};
  *   <li>otherwise the request goes upstream uncached, {@code X-Cache: BYPASS} (a reference to a CachePolicy that is
  *       not applied here is also counted in {@value AgentMetrics#ROUTE_CACHE_NOT_APPLIED});
  *   <li>upstream timeout → 504, any other upstream failure → 502.
@@ -60,8 +68,16 @@ public final class ProxyServer {
 
   /** Largest request body accepted, bytes (10 MiB); larger → 413. */
   public static final long MAX_REQUEST_BODY = 10L * 1024 * 1024;
-  /** Response header telling how the cache took part: {@code HIT}, {@code MISS} or {@code BYPASS}. */
+  /**
+   * Response header telling how the cache took part: {@code HIT} (fresh entry), {@code MISS} (went upstream, stored
+   * when cacheable), {@code STALE} (an entry past its freshness, within staleWhileRevalidate or, on upstream failure,
+   * staleIfError) or {@code BYPASS} (the cache was not used).
+   */
   public static final String X_CACHE = "X-Cache";
+  static final String HIT = "HIT";
+  static final String MISS = "MISS";
+  static final String STALE = "STALE";
+  static final String BYPASS = "BYPASS";
 
   private static final Logger LOG = Logger.getLogger(ProxyServer.class);
   private static final AtomicInteger RANDOM_PORT_GROUPS =
@@ -219,61 +235,76 @@ public final class ProxyServer {
       metrics.cacheNotApplied(route.policy(), route.name(), ref);
     }
     if (cache == null || !cache.config().cacheableMethod(req.method().name())) {
-      forward(req, path, route, body, null, null, false);
+      forward(req, path, route, body, null, null, false, null);
       return;
     }
-    String key = CacheKeys.key(cache.config().key(), req.method().name(), path, req.query(), req.headers()::getAll);
-    CachedResponse hit = cache.get(key);
-    if (hit != null) {
-      serveHit(req, route, cache, hit);
+    CacheConfig config = cache.config();
+    RequestScope scope = RequestScope.of(config, req.headers()::getAll);
+    if (scope.bypass() != null) {
+      forward(req, path, route, body, null, null, false, null); // no key is made: nothing personal is kept
       return;
     }
+    String key = cache.storageKey(CacheKeys.key(config.key(), req.method().name(), authority(req),
+        req.isSSL(), path, req.query(), req.headers()::getAll, scope.scope()));
+    ResponseCache.Lookup found = cache.lookup(key);
+    if (found != null && found.state() == Freshness.State.FRESH) {
+      serveHit(req, route, cache, found.response(), HIT);
+      return;
+    }
+    if (found != null && found.state() == Freshness.State.STALE_WHILE_REVALIDATE) {
+      serveHit(req, route, cache, found.response(), STALE);
+      if (cache.coalescer().joinOrLead(key) == null) {
+        refresh(req, path, route, body, cache, key); // the one background refresh; others are already served
+      }
+      return;
+    }
+    CachedResponse stale = found != null && found.usableOnError() ? found.response() : null;
     Future<CachedResponse> leader = cache.coalescer().joinOrLead(key);
     if (leader != null) {
       Context ctx = vertx.getOrCreateContext();
       leader.onComplete(ar -> ctx.runOnContext(v -> {
         if (ar.failed()) {
-          fail(req, route, ar.cause());
+          if (stale != null) {
+            serveHit(req, route, cache, stale, STALE);
+          } else {
+            fail(req, route, ar.cause());
+          }
         } else if (ar.result() != null) {
-          serveHit(req, route, cache, ar.result());
+          serveHit(req, route, cache, ar.result(), HIT);
         } else {
-          forward(req, path, route, body, cache, key, false); // not cacheable: go upstream alone
+          forward(req, path, route, body, cache, key, false, stale); // not cacheable: go upstream alone
         }
       }));
       return;
     }
-    CachedResponse again = cache.get(key); // stored between our lookup and becoming leader?
-    if (again != null) {
-      cache.coalescer().finish(key, again);
-      serveHit(req, route, cache, again);
+    ResponseCache.Lookup again = cache.lookup(key); // stored between our lookup and becoming leader?
+    if (again != null && again.state() == Freshness.State.FRESH) {
+      cache.coalescer().finish(key, again.response());
+      serveHit(req, route, cache, again.response(), HIT);
       return;
     }
-    forward(req, path, route, body, cache, key, true);
+    forward(req, path, route, body, cache, key, true, stale);
   }
 
   /**
    * Calls the upstream and answers. With a cache, the response is stored when cacheable ({@code MISS}); the leader of
-   * a coalesced miss then releases its waiters.
+   * a coalesced miss then releases its waiters. With a {@code stale} entry (within staleIfError), an upstream failure
+   * or 5xx answer is replaced by the stale entry ({@code STALE}).
    *
    * @param path the normalised request path ({@link RequestPaths#normalize}), sent upstream with the original query
    */
   private void forward(HttpServerRequest req, String path, CompiledRoute route, Buffer body, ResponseCache cache,
-      String key, boolean leader) {
-    CompiledRoute.WeightedBackend backend = route.pickBackend();
-    String query = req.query();
-    String uri = backend.basePath() + path + (query == null ? "" : "?" + query);
-    Future<UpstreamClient.Response> call;
-    try {
-      call = upstream.send(backend, route.timeout(), req.method(), uri, upstreamHeaders(req), body);
-    } catch (RuntimeException e) {
-      call = Future.failedFuture(new UpstreamClient.FailureException(e)); // never leave coalesced waiters hanging
-    }
-    call.onComplete(ar -> {
+      String key, boolean leader, CachedResponse stale) {
+    call(req, path, route, body).onComplete(ar -> {
       if (ar.failed()) {
         if (leader) {
           cache.coalescer().fail(key, ar.cause());
         }
-        fail(req, route, ar.cause());
+        if (stale != null) {
+          serveHit(req, route, cache, stale, STALE);
+        } else {
+          fail(req, route, ar.cause());
+        }
         return;
       }
       UpstreamClient.Response r = ar.result();
@@ -281,26 +312,89 @@ public final class ProxyServer {
       List<Map.Entry<String, String>> headers =
           Headers.endToEnd(r.headers(), head ? Set.of() : Set.of("content-length"));
       if (cache == null) {
-        respond(req, route, r.status(), r.statusMessage(), headers, r.body(), "BYPASS");
+        respond(req, route, r.status(), r.statusMessage(), headers, r.body(), BYPASS);
         return;
       }
-      CachedResponse stored = null;
-      Cacheability.Verdict verdict = Cacheability.decide(cache.config(), r.status(), r.headers()::getAll,
-          r.body().length(), req.headers().contains("Authorization"));
-      if (verdict == Cacheability.Verdict.STORE) {
-        stored = new CachedResponse(r.status(), r.statusMessage(), headers, r.body(), cache.now());
-        cache.put(key, stored);
+      if (stale != null && r.status() >= 500) {
+        if (leader) {
+          cache.coalescer().fail(key, new UpstreamClient.FailureException(
+              new IllegalStateException("upstream answered " + r.status())));
+        }
+        serveHit(req, route, cache, stale, STALE);
+        return;
       }
+      CachedResponse stored = store(cache, key, r, headers);
       if (leader) {
         cache.coalescer().finish(key, stored);
       }
       metrics.miss(cache.name());
-      respond(req, route, r.status(), r.statusMessage(), headers, r.body(), "MISS");
+      respond(req, route, r.status(), r.statusMessage(), headers, r.body(), MISS);
     });
   }
 
-  private void serveHit(HttpServerRequest req, CompiledRoute route, ResponseCache cache, CachedResponse hit) {
-    metrics.hit(cache.name());
+  /**
+   * The background refresh of a stale-while-revalidate entry: the caller leads the coalesced call for {@code key}
+   * and has already answered its client. The result is stored when cacheable; a failure or a 5xx leaves the stale
+   * entry in place.
+   */
+  private void refresh(HttpServerRequest req, String path, CompiledRoute route, Buffer body, ResponseCache cache,
+      String key) {
+    boolean head = req.method() == HttpMethod.HEAD;
+    call(req, path, route, body).onComplete(ar -> {
+      if (ar.failed()) {
+        cache.coalescer().fail(key, ar.cause());
+        return;
+      }
+      UpstreamClient.Response r = ar.result();
+      CachedResponse stored = r.status() >= 500 ? null
+          : store(cache, key, r, Headers.endToEnd(r.headers(), head ? Set.of() : Set.of("content-length")));
+      cache.coalescer().finish(key, stored);
+    });
+  }
+
+  /** Sends the request upstream to one of the route's backends; never throws. */
+  private Future<UpstreamClient.Response> call(HttpServerRequest req, String path, CompiledRoute route, Buffer body) {
+    CompiledRoute.WeightedBackend backend = route.pickBackend();
+    String query = req.query();
+    String uri = backend.basePath() + path + (query == null ? "" : "?" + query);
+    try {
+      return upstream.send(backend, route.timeout(), req.method(), uri, upstreamHeaders(req), body);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(new UpstreamClient.FailureException(e)); // never leave coalesced waiters hanging
+    }
+  }
+
+  /** Stores {@code r} under {@code key} when {@link Cacheability} allows; returns what was stored, or null. */
+  private static CachedResponse store(ResponseCache cache, String key, UpstreamClient.Response r,
+      List<Map.Entry<String, String>> headers) {
+    CacheConfig config = cache.config();
+    long lifetime = config.honorCacheControl()
+        ? Freshness.upstreamLifetimeNanos(r.headers()::getAll, Instant.now()) : CachedResponse.NO_LIFETIME;
+    Cacheability.Verdict verdict = Cacheability.decide(config, r.status(), r.headers()::getAll, r.body().length(),
+        lifetime);
+    if (verdict != Cacheability.Verdict.STORE) {
+      return null;
+    }
+    CachedResponse stored = new CachedResponse(r.status(), r.statusMessage(), headers, r.body(), cache.now(), lifetime);
+    cache.put(key, stored);
+    return stored;
+  }
+
+  private static String authority(HttpServerRequest req) {
+    String host = req.getHeader("Host");
+    if (host == null && req.authority() != null) {
+      host = req.authority().toString();
+    }
+    return host;
+  }
+
+  private void serveHit(HttpServerRequest req, CompiledRoute route, ResponseCache cache, CachedResponse hit,
+      String xCache) {
+    if (HIT.equals(xCache)) {
+      metrics.hit(cache.name());
+    } else {
+      metrics.stale(cache.name());
+    }
     long upstreamAge = 0;
     List<Map.Entry<String, String>> headers = new ArrayList<>(hit.headers().size() + 1);
     for (Map.Entry<String, String> h : hit.headers()) {
@@ -312,7 +406,7 @@ public final class ProxyServer {
     }
     long resident = Math.max(0, (cache.now() - hit.storedAtNanos()) / 1_000_000_000L);
     headers.add(Map.entry("Age", Long.toString(upstreamAge + resident)));
-    respond(req, route, hit.status(), hit.statusMessage(), headers, hit.body(), "HIT");
+    respond(req, route, hit.status(), hit.statusMessage(), headers, hit.body(), xCache);
   }
 
   private void fail(HttpServerRequest req, CompiledRoute route, Throwable cause) {

@@ -45,7 +45,11 @@ import org.jboss.logging.Logger;
  *       lease duration / 3, i.e. 5 s);
  *   <li>{@code cacheplane.agent.state-dir} (env {@code CACHEPLANE_AGENT_STATE_DIR}, set by the chart): directory of
  *       the last-known-good envelopes, created when missing; unset or empty: nothing is persisted (see
- *       {@link io.cacheplane.agent.state.LastKnownGood}).
+ *       {@link io.cacheplane.agent.state.LastKnownGood});
+ *   <li>{@code cacheplane.agent.encryption-key-file}: the key of {@code sensitive} caches (32 bytes, raw or base64;
+ *       see {@link io.cacheplane.agent.cache.Sealer}); unset or empty: sensitive CachePolicies are rejected;
+ *   <li>{@code cacheplane.agent.purge.token-file}: the bearer token of the purge endpoint ({@link PurgeRoute}), read on
+ *       every purge request; unset or empty: the endpoint answers 404.
  * </ul>
  */
 @ApplicationScoped
@@ -88,6 +92,11 @@ public class AgentLifecycle {
 
   @ConfigProperty(name = "cacheplane.agent.state-dir")
   Optional<String> stateDir;
+  @ConfigProperty(name = "cacheplane.agent.encryption-key-file")
+  Optional<String> encryptionKeyFile;
+
+  @ConfigProperty(name = "cacheplane.agent.purge.token-file")
+  Optional<String> purgeTokenFile;
 
   private volatile Agent agent;
 
@@ -98,11 +107,11 @@ public class AgentLifecycle {
       throw new IllegalStateException("no namespace to watch: set cacheplane.agent.namespace or POD_NAMESPACE");
     }
     Map<String, String> labels = labels();
-    AgentFiles files = AgentFiles.none()
+    AgentFiles files = cacheFiles(AgentFiles.none())
         .withStateDir(stateDir.filter(s -> !s.isBlank()).map(s -> Path.of(s.strip())).orElse(null));
     AgentSettings settings = new AgentSettings(id, ns, labels, trafficHost, trafficPort, null, Ticker.systemTicker(),
-        meterRegistry, podUid.filter(s -> !s.isBlank()).orElse(null), leaseDuration, heartbeat.orElse(null), files,
-        null);
+        meterRegistry, podUid.filter(s -> !s.isBlank()).orElse(null), leaseDuration, heartbeat.orElse(null),
+        files, null);
     agent = Agent.start(client, vertx, settings);
     LOG.infof("cacheplane agent %s started (namespace %s, %d pod labels, traffic port %d, pod uid %s, lease %d s "
         + "renewed every %d ms, last-known-good in %s)", id, ns, labels.size(), agent.trafficPort(),
@@ -121,6 +130,13 @@ public class AgentLifecycle {
   /** The running agent, or {@code null} before start and after shutdown. */
   public Agent agent() {
     return agent;
+  }
+
+  /** {@code files} with the key file of sensitive caches and the purge token file, when configured. */
+  private AgentFiles cacheFiles(AgentFiles files) {
+    return files
+        .withEncryptionKeyFile(encryptionKeyFile.filter(s -> !s.isBlank()).map(Path::of).orElse(null))
+        .withPurgeTokenFile(purgeTokenFile.filter(s -> !s.isBlank()).map(Path::of).orElse(null));
   }
 
   private Map<String, String> labels() {

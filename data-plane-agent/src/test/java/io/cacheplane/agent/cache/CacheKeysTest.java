@@ -15,6 +15,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.constraints.CharRange;
+import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -43,7 +45,8 @@ class CacheKeysTest {
             Map.of("accept-language", List.of("fr")), Map.of("ACCEPT-LANGUAGE", List.of("fr"))),
         Arguments.of("non-listed headers ignored", "", "",
             Map.of("User-Agent", List.of("curl")), Map.of("Cookie", List.of("a=b"))),
-        Arguments.of("empty and missing query", "", null, Map.of(), Map.of()));
+        Arguments.of("empty and missing query", "", null, Map.of(), Map.of()),
+        Arguments.of("repeated values sorted by value", "page=1&page=2", "page=2&page=1", Map.of(), Map.of()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -57,7 +60,6 @@ class CacheKeysTest {
     return Stream.of(
         Arguments.of("listed parameter value", "page=1", "page=2", Map.of(), Map.of()),
         Arguments.of("listed parameter present or absent", "page=1", "", Map.of(), Map.of()),
-        Arguments.of("repeated values keep their order", "page=1&page=2", "page=2&page=1", Map.of(), Map.of()),
         Arguments.of("listed header value", "", "",
             Map.of("Accept-Language", List.of("fr")), Map.of("Accept-Language", List.of("de"))),
         Arguments.of("listed header absent or empty", "", "", Map.of(), Map.of("Accept-Language", List.of(""))),
@@ -86,6 +88,95 @@ class CacheKeysTest {
         .isEqualTo("GET /p?page=1&size=2 accept-language=fr-CH");
     assertThat(CacheKeys.key(KeyRecipe.of(null, null), "GET", "/p", "page=1", headers(Map.of())))
         .isEqualTo("GET /p");
+  }
+
+  // --- host, path folding and scope ---
+
+  private static final KeyRecipe FOLDING = KeyRecipe.of(List.of("page"), List.of(), true, true, true);
+
+  private static String folded(String host, boolean https, String path, String query, String scope) {
+    return CacheKeys.key(FOLDING, "GET", host, https, path, query, headers(Map.of()), scope);
+  }
+
+  static Stream<Arguments> foldedEquivalent() {
+    return Stream.of(
+        Arguments.of("host case", "Shop.Example", false, "/p", "shop.example", false, "/p"),
+        Arguments.of("default http port", "shop.example:80", false, "/p", "shop.example", false, "/p"),
+        Arguments.of("default https port", "shop.example:443", true, "/p", "shop.example", true, "/p"),
+        Arguments.of("slashes merged", "h", false, "//a///b/", "h", false, "/a/b/"),
+        Arguments.of("path lower-cased", "h", false, "/Products/ABC", "h", false, "/products/abc"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("foldedEquivalent")
+  void foldingSharesAKey(String why, String h1, boolean s1, String p1, String h2, boolean s2, String p2) {
+    assertThat(folded(h1, s1, p1, "page=1", null)).isEqualTo(folded(h2, s2, p2, "page=1", null));
+  }
+
+  @Test
+  void foldingKeepsWhatDiffers() {
+    assertThat(folded("a.example", false, "/p", null, null)).isNotEqualTo(folded("b.example", false, "/p", null, null));
+    assertThat(folded("h:8080", false, "/p", null, null)).isNotEqualTo(folded("h", false, "/p", null, null));
+    assertThat(folded("h:443", false, "/p", null, null)).as("443 is not the http default")
+        .isNotEqualTo(folded("h", false, "/p", null, null));
+    assertThat(folded("h", false, "/p", null, "tenant-a")).isNotEqualTo(folded("h", false, "/p", null, "tenant-b"));
+    assertThat(folded("h", false, "/p", null, "a")).isNotEqualTo(folded("h", false, "/p", null, null));
+    KeyRecipe keepCase = KeyRecipe.of(null, null, false, false, false);
+    assertThat(CacheKeys.key(keepCase, "GET", "/A//b", null, headers(Map.of())))
+        .isNotEqualTo(CacheKeys.key(keepCase, "GET", "/a/b", null, headers(Map.of())));
+    assertThat(KeyRecipe.of(null, null).mergeSlashes()).as("CRD default").isTrue();
+  }
+
+  @Test
+  void pathOfReadsThePathBackForPurges() {
+    assertThat(CacheKeys.pathOf(folded("Shop.example:80", false, "/A//b", "page=2", "t"))).isEqualTo("/a/b");
+    assertThat(CacheKeys.pathOf(folded(null, false, "/x", null, null))).isEqualTo("/x");
+    assertThat(CacheKeys.pathOf(folded("evil/host", false, "/x", null, null))).as("host is encoded").isEqualTo("/x");
+    assertThat(CacheKeys.pathOf(key("GET", "/p/q", "page=1", Map.of("Accept-Language", List.of("fr")))))
+        .isEqualTo("/p/q");
+    assertThat(CacheKeys.pathOf("garbage")).isNull();
+  }
+
+  // --- property: equivalent spellings of one request share a key; listed values that differ never do ---
+
+  record Spelling(String host, boolean https, String path, List<Map.Entry<String, String>> params) {}
+
+  @Provide
+  Arbitrary<Spelling> spellings() {
+    Arbitrary<String> host = Arbitraries.of("shop.example", "api.example", "10.0.0.1");
+    Arbitrary<String> segment = Arbitraries.strings().withCharRange('a', 'z').withChars('A', 'Z', '-').ofMinLength(1)
+        .ofMaxLength(6);
+    Arbitrary<String> path = segment.list().ofMinSize(1).ofMaxSize(4).map(l -> "/" + String.join("/", l));
+    Arbitrary<Map.Entry<String, String>> pair = Combinators.combine(Arbitraries.of("page", "utm", "session"),
+        Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(6)).as(Map::entry);
+    return Combinators.combine(host, Arbitraries.of(true, false), path, pair.list().ofMaxSize(5)).as(Spelling::new);
+  }
+
+  @Property(tries = 300)
+  void equivalentSpellingsShareOneKey(@ForAll("spellings") Spelling s, @ForAll long seed) {
+    java.util.Random random = new java.util.Random(seed);
+    String original = folded(s.host(), s.https(), s.path(), query(s.params()), null);
+    // another spelling: host case and default port, doubled slashes, path case, parameter order, noise parameters
+    String host = (random.nextBoolean() ? s.host().toUpperCase() : s.host()) + (s.https() ? ":443" : ":80");
+    String path = s.path().replace("/", random.nextBoolean() ? "//" : "/");
+    path = random.nextBoolean() ? path.toUpperCase() : path.toLowerCase();
+    List<Map.Entry<String, String>> params = new ArrayList<>(s.params());
+    Collections.shuffle(params, random);
+    params.add(Map.entry("utm", "noise" + seed));
+    assertThat(folded(host, s.https(), path, query(params), null)).isEqualTo(original);
+  }
+
+  @Property(tries = 300)
+  void differentListedValuesGiveDifferentKeys(@ForAll("spellings") Spelling s,
+      @ForAll @CharRange(from = ' ', to = '\uD7FF') @StringLength(max = 8) String a,
+      @ForAll @CharRange(from = ' ', to = '\uD7FF') @StringLength(max = 8) String b) {
+    net.jqwik.api.Assume.that(!a.equals(b));
+    List<Map.Entry<String, String>> withA = new ArrayList<>(s.params());
+    withA.add(Map.entry("page", a));
+    List<Map.Entry<String, String>> withB = new ArrayList<>(s.params());
+    withB.add(Map.entry("page", b));
+    assertThat(folded(s.host(), s.https(), s.path(), query(withA), null))
+        .isNotEqualTo(folded(s.host(), s.https(), s.path(), query(withB), null));
   }
 
   // --- property: reordering, adding non-listed parameters and changing header-name case never change the key ---

@@ -29,6 +29,30 @@ class TuningTest {
     return CacheConfig.from(spec);
   }
 
+  private static CacheConfig stale(String write, String swr, String sie) {
+    CachePolicySpec spec = new CachePolicySpec();
+    CacheSettings s = new CacheSettings();
+    s.setMaximumSize(100L);
+    s.setExpireAfterWrite(write);
+    s.setStaleWhileRevalidate(swr);
+    s.setStaleIfError(sie);
+    spec.setCache(s);
+    return CacheConfig.from(spec);
+  }
+
+  private static CacheConfig other() {
+    CachePolicySpec spec = new CachePolicySpec();
+    CacheSettings s = new CacheSettings();
+    s.setMaximumSize(100L);
+    s.setExpireAfterWrite("5m");
+    spec.setCache(s);
+    spec.setSensitive(true);
+    spec.setScope(io.cacheplane.api.v1alpha1.CacheScope.User);
+    spec.setScopeHeader("X-User");
+    spec.setPurgeGeneration(7L);
+    return CacheConfig.from(spec);
+  }
+
   static Stream<Arguments> table() {
     CacheConfig base = cfg(100L, null, "5m", null, null);
     return Stream.of(
@@ -42,6 +66,10 @@ class TuningTest {
         Arguments.of("write expiry", base, cfg(100L, null, "1m", null, null), Tuning.RETUNE),
         Arguments.of("access expiry added", base, cfg(100L, null, "5m", "30s", null), Tuning.RETUNE),
         Arguments.of("weight bound", cfg(null, "1Mi", "5m", null, null), cfg(null, "2Mi", "5m", null, null), Tuning.RETUNE),
+        Arguments.of("stale window added", base, stale("5m", "1m", null), Tuning.RETUNE),
+        Arguments.of("same retention, other split", stale("5m", "1m", null), stale("4m", null, "2m"), Tuning.UNCHANGED),
+        Arguments.of("the longer window counts", stale("5m", "1m", "2m"), stale("5m", "2m", "1m"), Tuning.UNCHANGED),
+        Arguments.of("sensitive or scope only", base, other(), Tuning.UNCHANGED),
         Arguments.of("entries to bytes", base, cfg(null, "64Mi", "5m", null, null), Tuning.REBUILD),
         Arguments.of("bytes to entries", cfg(null, "64Mi", "5m", null, null), base, Tuning.REBUILD));
   }

@@ -119,7 +119,7 @@ class PolicyApplierTest {
     applier.delete(cm);
     assertThat(applier.states()).isEmpty();
     assertThat(caches.get("pages")).isNull();
-    assertThat(registry.find(AgentMetrics.CACHE_SIZE).tag("cache", "pages").gauge()).isNull();
+    assertThat(registry.find(AgentMetrics.CACHE_ENTRIES).tag("cache", "pages").gauge()).isNull();
   }
 
   @Test
@@ -222,5 +222,75 @@ class PolicyApplierTest {
     assertThat(seen).hasSize(2);
     assertThat(seen.get(0)).extracting(PolicyState::name).containsExactly("pages");
     assertThat(seen.get(1)).isEmpty();
+  }
+
+  private static ConfigMap cachePolicy(String name, long sequence, java.util.function.Consumer<CachePolicySpec> edit) {
+    CachePolicySpec spec = Policies.cachePolicy(100L, "5m", null, null);
+    edit.accept(spec);
+    return Policies.configMap(NS, Policies.stable(CACHE, name, "uid-" + name, sequence, spec));
+  }
+
+  private void fill(String cache, int n) {
+    for (int i = 0; i < n; i++) {
+      caches.get(cache).put("GET /" + i, new io.cacheplane.agent.cache.CachedResponse(200, null, List.of(),
+          io.vertx.core.buffer.Buffer.buffer("x"), 0));
+    }
+    caches.get(cache).cleanUp();
+  }
+
+  @Test
+  void aNewPurgeGenerationPurgesTheCacheAndARollbackPurgesAgain() {
+    applier.upsert(cachePolicy("pages", 1, s -> s.setPurgeGeneration(3L)));
+    fill("pages", 10);
+    applier.upsert(cachePolicy("pages", 2, s -> {
+      s.setPurgeGeneration(3L);
+      s.getCache().setMaximumSize(200L);
+    }));
+    caches.get("pages").cleanUp();
+    assertThat(caches.get("pages").estimatedSize()).as("other changes keep the entries").isEqualTo(10);
+
+    applier.upsert(cachePolicy("pages", 3, s -> {
+      s.setPurgeGeneration(4L);
+      s.getCache().setMaximumSize(200L);
+    }));
+    caches.get("pages").cleanUp();
+    assertThat(caches.get("pages").estimatedSize()).as("generation 3 -> 4").isZero();
+
+    fill("pages", 10);
+    applier.upsert(cachePolicy("pages", 4, s -> {
+      s.setPurgeGeneration(3L);
+      s.getCache().setMaximumSize(200L);
+    }));
+    caches.get("pages").cleanUp();
+    assertThat(caches.get("pages").estimatedSize()).as("a rollback (new sequence, old spec) purges again").isZero();
+  }
+
+  @Test
+  void sensitivePolicyWithoutAKeyFileIsRejectedAndOthersApply() {
+    applier.upsert(cachePolicy("secret", 1, s -> s.setSensitive(true)));
+    applier.upsert(cachePolicy("pages", 1, s -> { }));
+    PolicyState secret = applier.states().stream().filter(p -> p.name().equals("secret")).findFirst().orElseThrow();
+    assertThat(secret.state()).isEqualTo(State.Rejected);
+    assertThat(secret.reason()).isEqualTo(Reasons.APPLY_FAILED);
+    assertThat(secret.message()).contains("encryption key file");
+    assertThat(caches.get("secret")).isNull();
+    assertThat(caches.get("pages")).isNotNull();
+  }
+
+  @Test
+  void sensitivePolicyWithABadKeyFileIsRejectedWithTheReason(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path keyFile = dir.resolve("key");
+    java.nio.file.Files.writeString(keyFile, "too short");
+    CacheRegistry withKey = new CacheRegistry(new FakeTicker(), metrics, keyFile);
+    PolicyApplier a = new PolicyApplier("agent-0", Map.of(), resolver, withKey, metrics, routes);
+    a.upsert(cachePolicy("secret", 1, s -> s.setSensitive(true)));
+    assertThat(a.states().get(0).state()).isEqualTo(State.Rejected);
+    assertThat(a.states().get(0).message()).contains("must hold 32 bytes");
+
+    java.nio.file.Files.write(keyFile, new byte[32]);
+    a.upsert(cachePolicy("secret", 2, s -> s.setSensitive(true)));
+    assertThat(a.states().get(0).state()).as("a fixed key file is read on the next envelope").isEqualTo(State.Applied);
+    assertThat(withKey.get("secret").config().sensitive()).isTrue();
   }
 }

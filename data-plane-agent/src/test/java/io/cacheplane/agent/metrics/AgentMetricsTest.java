@@ -2,6 +2,7 @@ package io.cacheplane.agent.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.cacheplane.agent.cache.CacheConfig;
 import io.cacheplane.agent.cache.CachedResponse;
 import io.cacheplane.agent.cache.ResponseCache;
@@ -24,7 +25,8 @@ class AgentMetricsTest {
     cache.put("k", new CachedResponse(200, null, List.of(), Buffer.buffer("x"), 0));
     metrics.hit("pages");
     metrics.miss("pages");
-    metrics.evictionCounter("pages").run();
+    metrics.evictionCounter("pages").accept(RemovalCause.SIZE);
+    metrics.stale("pages");
     metrics.request("shop", "products", 204);
     metrics.request("shop", "products", 503);
     metrics.applied("CachePolicy", "pages");
@@ -35,8 +37,9 @@ class AgentMetricsTest {
     assertThat(scrape).contains(
         "cacheplane_cache_hits_total{cache=\"pages\",} 1.0",
         "cacheplane_cache_misses_total{cache=\"pages\",} 1.0",
-        "cacheplane_cache_evictions_total{cache=\"pages\",} 1.0",
-        "cacheplane_cache_size{cache=\"pages\",} 1.0",
+        "cacheplane_cache_evictions_total{cache=\"pages\",cause=\"SIZE\",} 1.0",
+        "cacheplane_cache_stale_total{cache=\"pages\",} 1.0",
+        "cacheplane_cache_entries{cache=\"pages\",} 1.0",
         "cacheplane_requests_total{policy=\"shop\",route=\"products\",status=\"2xx\",} 1.0",
         "cacheplane_requests_total{policy=\"shop\",route=\"products\",status=\"5xx\",} 1.0",
         "cacheplane_config_applies_total{kind=\"CachePolicy\",policy=\"pages\",} 1.0",
@@ -44,8 +47,33 @@ class AgentMetricsTest {
         "cacheplane_route_cache_not_applied_total{cache=\"pages\",policy=\"shop\",route=\"products\",} 1.0");
 
     metrics.unbindCache("pages");
-    assertThat(registry.scrape()).doesNotContain("cacheplane_cache_size{");
+    assertThat(registry.scrape()).doesNotContain("cacheplane_cache_entries{", "cacheplane_cache_evictions_total{");
     metrics.close();
     assertThat(registry.getMeters()).isEmpty();
+  }
+
+  @Test
+  void evictionsAreCountedByCauseAndEntriesByCache() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AgentMetrics metrics = new AgentMetrics(registry);
+    io.cacheplane.api.v1alpha1.CachePolicySpec spec = new io.cacheplane.api.v1alpha1.CachePolicySpec();
+    io.cacheplane.api.v1alpha1.CacheSettings settings = new io.cacheplane.api.v1alpha1.CacheSettings();
+    settings.setMaximumSize(2L);
+    settings.setExpireAfterWrite("1m");
+    spec.setCache(settings);
+    FakeTicker ticker = new FakeTicker();
+    ResponseCache cache = new ResponseCache("small", CacheConfig.from(spec), ticker, metrics.evictionCounter("small"));
+    metrics.bindCache(cache);
+    for (int i = 0; i < 5; i++) {
+      cache.put("k" + i, new CachedResponse(200, null, List.of(), Buffer.buffer("x"), ticker.read()));
+    }
+    cache.cleanUp();
+    ticker.advance(java.time.Duration.ofMinutes(2));
+    cache.cleanUp();
+    String scrape = registry.scrape();
+    assertThat(scrape).contains("cacheplane_cache_evictions_total{cache=\"small\",cause=\"SIZE\",} 3.0",
+        "cacheplane_cache_evictions_total{cache=\"small\",cause=\"EXPIRED\",} 2.0",
+        "cacheplane_cache_entries{cache=\"small\",} 0.0");
+    assertThat(scrape).doesNotContain("k0", "k1");
   }
 }

@@ -43,4 +43,30 @@ class AgentShellTest {
     given().when().get("/q/metrics").then().statusCode(200)
         .body(containsString("cacheplane_requests_total"));
   }
+
+  @Test
+  void purgeEndpointOnTheManagementPortNeedsTheBearerToken() throws Exception {
+    java.nio.file.Path token = java.nio.file.Path.of("target/quarkus-test-purge-token");
+    java.nio.file.Files.createDirectories(token.getParent());
+    java.nio.file.Files.writeString(token, "shell-token\n");
+    try {
+      given().when().post("/purge/pages?prefix=/").then().statusCode(401)
+          .header("WWW-Authenticate", equalTo("Bearer"));
+      given().header("Authorization", "Bearer wrong").when().post("/purge/pages?prefix=/").then().statusCode(401);
+      given().header("Authorization", "Bearer shell-token").when().post("/purge/pages?prefix=/").then()
+          .statusCode(404).contentType("application/json")
+          .body("error", equalTo("no cache of that name is applied on this agent"));
+      given().header("Authorization", "Bearer shell-token").when().post("/purge/pages").then().statusCode(400);
+    } finally {
+      java.nio.file.Files.deleteIfExists(token);
+    }
+    given().header("Authorization", "Bearer shell-token").when().post("/purge/pages?prefix=/").then()
+        .statusCode(503);
+    int port = lifecycle.agent().trafficPort();
+    HttpResponse<String> traffic = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/purge/pages?prefix=/"))
+            .POST(HttpRequest.BodyPublishers.noBody()).header("Authorization", "Bearer shell-token").build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(traffic.body()).as("never on the traffic port").contains("no route for POST /purge/pages");
+  }
 }
