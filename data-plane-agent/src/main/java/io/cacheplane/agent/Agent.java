@@ -95,7 +95,8 @@ public final class Agent implements AutoCloseable {
             r.changed();
           }
         });
-    ProxyServer proxy = new ProxyServer(vertx, routes::get, caches, metrics, counters);
+    ProxyServer proxy = new ProxyServer(vertx, routes::get, caches, metrics, counters, settings.limits(),
+        settings.files().upstreamCaFile());
     try {
       proxy.listen(settings.trafficHost(), settings.trafficPort())
           .toCompletionStage().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
