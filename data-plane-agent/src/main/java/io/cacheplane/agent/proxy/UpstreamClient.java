@@ -52,7 +52,12 @@ public final class UpstreamClient implements AutoCloseable {
   /** The upstream could not be reached or broke the exchange (→ 502); the message says why. */
   public static final class FailureException extends RuntimeException {
     FailureException(Throwable cause) {
-      super(describe(cause), cause, false, false);
+      this(null, cause);
+    }
+
+    /** @param endpoint the upstream, named in the message, or {@code null} */
+    FailureException(Endpoint endpoint, Throwable cause) {
+      super(describe(endpoint, cause), cause, false, false);
     }
 
     /** Whether the failure is a TLS failure (untrusted certificate, wrong host name, handshake refused). */
@@ -65,15 +70,17 @@ public final class UpstreamClient implements AutoCloseable {
       return false;
     }
 
-    private static String describe(Throwable cause) {
+    private static String describe(Endpoint endpoint, Throwable cause) {
+      boolean tls = false;
       Throwable root = cause;
-      for (Throwable t = cause; t != null; t = t.getCause()) {
-        if (t instanceof SSLException) {
-          return "upstream TLS handshake failed: " + message(t);
-        }
+      for (Throwable t = cause; t != null && t != t.getCause(); t = t.getCause()) {
+        tls |= t instanceof SSLException;
         root = t;
       }
-      return "upstream failed: " + message(root == null ? cause : root);
+      // The innermost cause says why (e.g. "unable to find valid certification path to requested target", "No
+      // subject alternative names matching IP address ... found"); the outer ones only that something failed.
+      String who = endpoint == null ? "upstream" : "upstream " + endpoint;
+      return who + (tls ? ": TLS handshake failed: " : " failed: ") + message(root);
     }
 
     private static String message(Throwable t) {
@@ -196,7 +203,7 @@ public final class UpstreamClient implements AutoCloseable {
               ar.result().discard(); // the deadline passed meanwhile
             }
           } else {
-            result.tryFail(new FailureException(ar.cause()));
+            result.tryFail(new FailureException(endpoint, ar.cause()));
           }
         });
     return result.future();
