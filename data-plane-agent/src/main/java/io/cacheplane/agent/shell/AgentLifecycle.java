@@ -3,6 +3,9 @@ package io.cacheplane.agent.shell;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.cacheplane.agent.Agent;
 import io.cacheplane.agent.AgentSettings;
+import io.cacheplane.agent.ProxyLimits;
+import io.cacheplane.api.validation.Values;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -41,7 +44,13 @@ import org.jboss.logging.Logger;
  *   <li>{@code cacheplane.agent.lease-duration}: validity of the agent's Lease after each renewal, a duration such as
  *       {@code 15s} or {@code PT15S} (whole seconds are written; at least 1 s; default 15 s);
  *   <li>{@code cacheplane.agent.heartbeat}: period of the Lease renewal, shorter than the lease duration (default
- *       lease duration / 3, i.e. 5 s).
+ *       lease duration / 3, i.e. 5 s);
+ *   <li>{@code cacheplane.agent.limits.max-uri-length} (characters, default 4096; longer → 414),
+ *       {@code cacheplane.agent.limits.max-header-size} (bytes as a quantity such as {@code 8Ki}, default 8Ki; larger →
+ *       431), {@code cacheplane.agent.limits.max-request-body} (bytes as a quantity, default 10Mi; larger → 413),
+ *       {@code cacheplane.agent.limits.client-idle-timeout} (a duration, default 60s): see {@link ProxyLimits};
+ *   <li>{@code cacheplane.agent.upstream-ca-file}: PEM bundle of certificate authorities trusted for https upstreams
+ *       besides the JVM's; empty: the JVM's only. An unreadable bundle stops the start with an error naming the file.
  * </ul>
  */
 @ApplicationScoped
@@ -82,6 +91,21 @@ public class AgentLifecycle {
   @ConfigProperty(name = "cacheplane.agent.heartbeat")
   Optional<Duration> heartbeat;
 
+  @ConfigProperty(name = "cacheplane.agent.limits.max-uri-length", defaultValue = "4096")
+  int maxUriLength;
+
+  @ConfigProperty(name = "cacheplane.agent.limits.max-header-size", defaultValue = "8Ki")
+  String maxHeaderSize;
+
+  @ConfigProperty(name = "cacheplane.agent.limits.max-request-body", defaultValue = "10Mi")
+  String maxRequestBody;
+
+  @ConfigProperty(name = "cacheplane.agent.limits.client-idle-timeout", defaultValue = "60s")
+  Duration clientIdleTimeout;
+
+  @ConfigProperty(name = "cacheplane.agent.upstream-ca-file")
+  Optional<String> upstreamCaFile;
+
   private volatile Agent agent;
 
   void onStart(@Observes StartupEvent event) {
@@ -93,6 +117,8 @@ public class AgentLifecycle {
     Map<String, String> labels = labels();
     AgentSettings settings = new AgentSettings(id, ns, labels, trafficHost, trafficPort, null, Ticker.systemTicker(),
         meterRegistry, podUid.filter(s -> !s.isBlank()).orElse(null), leaseDuration, heartbeat.orElse(null), null, null);
+    settings = settings.withLimits(limits(maxUriLength, maxHeaderSize, maxRequestBody, clientIdleTimeout))
+        .withFiles(settings.files().withUpstreamCaFile(upstreamCaFile.filter(s -> !s.isBlank()).map(Path::of).orElse(null)));
     agent = Agent.start(client, vertx, settings);
     LOG.infof("cacheplane agent %s started (namespace %s, %d pod labels, traffic port %d, pod uid %s, lease %d s "
         + "renewed every %d ms)", id, ns, labels.size(), agent.trafficPort(),
@@ -111,6 +137,33 @@ public class AgentLifecycle {
   /** The running agent, or {@code null} before start and after shutdown. */
   public Agent agent() {
     return agent;
+  }
+
+  /**
+   * The proxy limits from their configuration values.
+   *
+   * @param maxHeaderSize, maxRequestBody byte quantities ({@code 8Ki}, {@code 10Mi}, {@code 1000})
+   * @throws IllegalArgumentException naming the configuration key whose value is malformed or not positive
+   */
+  static ProxyLimits limits(int maxUriLength, String maxHeaderSize, String maxRequestBody, Duration clientIdleTimeout) {
+    long header = bytes("cacheplane.agent.limits.max-header-size", maxHeaderSize);
+    long body = bytes("cacheplane.agent.limits.max-request-body", maxRequestBody);
+    if (header > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("cacheplane.agent.limits.max-header-size must be below 2Gi, got " + maxHeaderSize);
+    }
+    try {
+      return new ProxyLimits(maxUriLength, (int) header, body, clientIdleTimeout);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("cacheplane.agent.limits.*: " + e.getMessage(), e);
+    }
+  }
+
+  private static long bytes(String key, String value) {
+    try {
+      return Values.bytes(new IntOrString(value == null ? "" : value.strip()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + " " + e.getMessage(), e);
+    }
   }
 
   private Map<String, String> labels() {

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.cacheplane.agent.ProxyLimits;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,5 +41,15 @@ class AgentShellTest {
 
     given().when().get("/q/metrics").then().statusCode(200)
         .body(containsString("cacheplane_requests_total"));
+  }
+
+  @Test
+  void limitsComeFromTheConfiguration() {
+    ProxyLimits limits = lifecycle.agent().settings().limits();
+    assertThat(limits.maxUriLength()).as("%test profile").isEqualTo(2048);
+    assertThat(limits.maxRequestBody()).as("%test profile, 1Mi").isEqualTo(1024 * 1024);
+    assertThat(limits.maxHeaderSize()).as("default 8Ki").isEqualTo(8192);
+    assertThat(limits.clientIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(lifecycle.agent().settings().files().upstreamCaFile()).as("empty: JVM defaults").isNull();
   }
 }
