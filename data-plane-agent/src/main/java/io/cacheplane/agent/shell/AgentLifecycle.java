@@ -48,7 +48,8 @@ import org.jboss.logging.Logger;
  *   <li>{@code cacheplane.agent.limits.max-uri-length} (characters, default 4096; longer → 414),
  *       {@code cacheplane.agent.limits.max-header-size} (bytes as a quantity such as {@code 8Ki}, default 8Ki; larger →
  *       431), {@code cacheplane.agent.limits.max-request-body} (bytes as a quantity, default 10Mi; larger → 413),
- *       {@code cacheplane.agent.limits.client-idle-timeout} (a duration, default 60s): see {@link ProxyLimits};
+ *       {@code cacheplane.agent.limits.client-idle-timeout} (a duration in the CRDs' syntax, e.g. {@code 60s} or
+ *       {@code 1m30s}; default 60s): see {@link ProxyLimits};
  *   <li>{@code cacheplane.agent.upstream-ca-file}: PEM bundle of certificate authorities trusted for https upstreams
  *       besides the JVM's; empty: the JVM's only. An unreadable bundle stops the start with an error naming the file.
  * </ul>
@@ -101,7 +102,7 @@ public class AgentLifecycle {
   String maxRequestBody;
 
   @ConfigProperty(name = "cacheplane.agent.limits.client-idle-timeout", defaultValue = "60s")
-  Duration clientIdleTimeout;
+  String clientIdleTimeout;
 
   @ConfigProperty(name = "cacheplane.agent.upstream-ca-file")
   Optional<String> upstreamCaFile;
@@ -143,16 +144,23 @@ public class AgentLifecycle {
    * The proxy limits from their configuration values.
    *
    * @param maxHeaderSize, maxRequestBody byte quantities ({@code 8Ki}, {@code 10Mi}, {@code 1000})
+   * @param clientIdleTimeout a duration ({@code 60s}, {@code 1m30s}, {@code 500ms})
    * @throws IllegalArgumentException naming the configuration key whose value is malformed or not positive
    */
-  static ProxyLimits limits(int maxUriLength, String maxHeaderSize, String maxRequestBody, Duration clientIdleTimeout) {
+  static ProxyLimits limits(int maxUriLength, String maxHeaderSize, String maxRequestBody, String clientIdleTimeout) {
     long header = bytes("cacheplane.agent.limits.max-header-size", maxHeaderSize);
     long body = bytes("cacheplane.agent.limits.max-request-body", maxRequestBody);
+    Duration idle;
+    try {
+      idle = Values.duration(clientIdleTimeout == null ? "" : clientIdleTimeout.strip());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("cacheplane.agent.limits.client-idle-timeout " + e.getMessage(), e);
+    }
     if (header > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("cacheplane.agent.limits.max-header-size must be below 2Gi, got " + maxHeaderSize);
     }
     try {
-      return new ProxyLimits(maxUriLength, (int) header, body, clientIdleTimeout);
+      return new ProxyLimits(maxUriLength, (int) header, body, idle);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("cacheplane.agent.limits.*: " + e.getMessage(), e);
     }
