@@ -165,7 +165,7 @@ class RouteTableTest {
             "beta")), "a/multi-beta"),
         Arguments.of("no value matches: next route", "GET", "/multi", Map.of("X-Channel", List.of("alpha")),
             "b/catch-all"),
-        Arguments.of("method names are exact (upper case)", "get", "/same", Map.of(), "b/catch-all"));
+        Arguments.of("methods compare exactly: get is not GET", "get", "/same", Map.of(), "b/same-b"));
   }
 
   @ParameterizedTest(name = "{0}")
