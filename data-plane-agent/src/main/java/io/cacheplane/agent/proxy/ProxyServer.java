@@ -88,6 +88,7 @@ public final class ProxyServer {
   private final UpstreamClient upstream;
   private final UpstreamCall exchange;
   private final ProxyLimits limits;
+  private final WarningGate tlsWarnings = new WarningGate(60_000_000_000L, System::nanoTime);
   private final AgentMetrics metrics;
   private final RevisionCounters counters;
   private final List<String> deployments = new ArrayList<>();
@@ -369,8 +370,9 @@ public final class ProxyServer {
       plain(req, 504, "cacheplane: " + cause.getMessage() + "\n");
       answered(route, 504, true);
     } else {
-      if (cause instanceof UpstreamClient.FailureException f && f.tls()) {
-        // A configuration problem (CA bundle, certificate, host name), not a passing outage: say so.
+      if (cause instanceof UpstreamClient.FailureException f && f.tls()
+          && tlsWarnings.open(route.policy() + "/" + route.name())) {
+        // A configuration problem (CA bundle, certificate, host name), not a passing outage: say so, once a minute.
         LOG.warnf("route %s/%s: %s", route.policy(), route.name(), cause.getMessage());
       } else {
         LOG.debugf("route %s/%s: %s", route.policy(), route.name(), cause.getMessage());

@@ -76,8 +76,8 @@ final class UpstreamCall {
     WeightedBackend backend = route.pickBackend();
     Future<UpstreamClient.Response> call;
     try {
-      call = client.send(backend.endpoint(), Duration.ofNanos(left), method, backend.basePath() + suffix, headers,
-          body, bufferLimit);
+      call = client.send(backend.endpoint(), Duration.ofNanos(left), route.timeout(), method,
+          backend.basePath() + suffix, headers, body, bufferLimit);
     } catch (RuntimeException e) {
       call = Future.failedFuture(new UpstreamClient.FailureException(e));
     }

@@ -34,8 +34,8 @@ import javax.net.ssl.SSLException;
  * back-pressure ({@link Response#rest()}), so it is never held whole.
  *
  * <p>Deadline: {@code timeout} covers connect, the response head and the buffered part of the body; once a response
- * is handed over as a stream, the rest of it is bounded by an idle timeout of the same length (no byte for that long
- * fails the stream), not by a total.
+ * is handed over as a stream, the rest of it is bounded by {@code idleTimeout} (no byte for that long fails the
+ * stream), not by a total.
  */
 public final class UpstreamClient implements AutoCloseable {
 
@@ -151,6 +151,7 @@ public final class UpstreamClient implements AutoCloseable {
    *
    * @param endpoint where to send it
    * @param timeout deadline for connect, the response head and the buffered part of the body (see the class comment)
+   * @param idleTimeout longest wait for the next byte of the exchange, streamed bodies included
    * @param method request method
    * @param uri path and query as sent upstream
    * @param headers request headers to send (end-to-end only; {@code Host} is set from the endpoint)
@@ -159,7 +160,7 @@ public final class UpstreamClient implements AutoCloseable {
    *     ({@code 0}: every body with content streams)
    * @return the response, or a failed future with {@link TimeoutException} or {@link FailureException}
    */
-  public Future<Response> send(Endpoint endpoint, Duration timeout, HttpMethod method, String uri,
+  public Future<Response> send(Endpoint endpoint, Duration timeout, Duration idleTimeout, HttpMethod method, String uri,
       List<Map.Entry<String, String>> headers, Buffer body, long bufferLimit) {
     Promise<Response> result = Promise.promise();
     AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
@@ -182,7 +183,7 @@ public final class UpstreamClient implements AutoCloseable {
         .setSsl(endpoint.tls())
         .setURI(uri)
         .setHeaders(outgoing)
-        .setIdleTimeout(millis);
+        .setIdleTimeout(Math.max(1, idleTimeout.toMillis()));
     client.request(options)
         .compose(req -> {
           sent.set(req);
