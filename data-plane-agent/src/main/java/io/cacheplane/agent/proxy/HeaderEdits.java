@@ -18,7 +18,8 @@ import java.util.Set;
  * @param set headers set (replacing any of the same name)
  * @param add headers appended
  */
-public record HeaderEdits(Set<String> remove, List<Map.Entry<String, String>> set, List<Map.Entry<String, String>> add) {
+public record HeaderEdits(Set<String> remove, List<Map.Entry<String, String>> set,
+    List<Map.Entry<String, String>> add) {
 
   /** Changes nothing. */
   public static final HeaderEdits NONE = new HeaderEdits(Set.of(), List.of(), List.of());

@@ -35,13 +35,13 @@ import org.jboss.logging.Logger;
 /**
  * The caching reverse proxy on the traffic port. Per request:
  * <ol>
+ *   <li>request limits, checked first ({@link ProxyLimits}): a URI longer than {@code maxUriLength} → 414, request
+ *       headers larger than {@code maxHeaderSize} → 431, a body larger than {@code maxRequestBody} → 413 (a declared
+ *       {@code Content-Length} is refused before reading, once a route matched; a chunked body when it passes the
+ *       bound); a client connection idle for {@code clientIdleTimeout} is closed;
  *   <li>normalise the path with {@link RequestPaths#normalize} (dot segments, encoded slashes, backslashes and control
  *       characters → 400); the normalised path is used for matching, the cache key and the upstream request;
  *   <li>match a route in the current {@link RouteTable} (none → 404, plain text naming method and path);
- *   <li>request limits ({@link ProxyLimits}): a URI longer than {@code maxUriLength} → 414, request headers larger
- *       than {@code maxHeaderSize} → 431, a body larger than {@code maxRequestBody} → 413 (a declared
- *       {@code Content-Length} is refused before reading; a chunked body when it passes the bound); a client
- *       connection idle for {@code clientIdleTimeout} is closed;
  *   <li>read the request body (buffered, so that a retry can send it again);
  *   <li>if the route references a CachePolicy applied here and the method is cacheable: look the
  *       {@link CacheKeys key} up; a hit is served with {@code X-Cache: HIT}; a miss goes upstream (concurrent misses

@@ -87,7 +87,8 @@ final class UpstreamCall {
       }
       if (ar.succeeded()) {
         UpstreamClient.Response r = ar.result();
-        if (budget != null && retry < budget.attempts() && budget.retriesStatus(r.status()) && takeRetry(route, budget)) {
+        if (budget != null && retry < budget.attempts() && budget.retriesStatus(r.status())
+            && takeRetry(route, budget)) {
           r.discard();
           attempt(route, budget, method, suffix, headers, body, bufferLimit, deadline, retry + 1, true, out);
         } else {

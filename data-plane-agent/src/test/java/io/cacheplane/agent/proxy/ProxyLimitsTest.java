@@ -121,7 +121,8 @@ class ProxyLimitsTest {
     for (int i = 0; i < 40; i++) {
       many.append("X-H").append(i).append(": ").append("v".repeat(30)).append("\r\n");
     }
-    assertThat(statusLine(exchange(get("/h", many.toString())))).as("many small headers add up").startsWith("HTTP/1.1 431 ");
+    assertThat(statusLine(exchange(get("/h", many.toString())))).as("many small headers add up")
+        .startsWith("HTTP/1.1 431 ");
     assertThat(upstreamCalls.get()).isEqualTo(before);
   }
 
@@ -152,7 +153,8 @@ class ProxyLimitsTest {
   void aClientThatStopsHalfWayIsClosedAfterTheIdleTimeout() throws Exception {
     try (Socket s = new Socket("127.0.0.1", proxy.proxy.port())) {
       s.setSoTimeout(10_000); // far above the 300 ms idle timeout: a read that returns -1 means the proxy closed
-      s.getOutputStream().write("GET /half HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+      byte[] half = "GET /half HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII);
+      s.getOutputStream().write(half);
       s.getOutputStream().flush();
       int read;
       try {

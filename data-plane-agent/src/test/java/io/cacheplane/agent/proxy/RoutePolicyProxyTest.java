@@ -56,7 +56,8 @@ class RoutePolicyProxyTest {
     b = ProxyFixture.upstream(vertx, req -> upstream("b", req));
     // An upstream that writes a header value with a bare CR, which Vert.x' own server would refuse to send.
     raw = ProxyFixture.await(vertx.createNetServer().connectHandler(socket -> socket.handler(in -> socket.write(
-        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Evil: a\rInjected: yes\r\nX-Good: 1\r\n\r\nok"))).listen(0, "127.0.0.1"));
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Evil: a\rInjected: yes\r\nX-Good: 1\r\n\r\nok")))
+        .listen(0, "127.0.0.1"));
     String up = "http://127.0.0.1:" + a.actualPort();
     String upB = "http://127.0.0.1:" + b.actualPort();
     String down = "http://127.0.0.1:" + closedPort();
