@@ -47,12 +47,17 @@ final class ProxyFixture implements AutoCloseable {
    */
   ProxyFixture(Vertx vertx, List<Route> routes, Map<String, CacheConfig> caches, ProxyLimits limits, Path caFile)
       throws Exception {
+    this(vertx, routes, caches, limits, caFile, BackendResolver.clusterDns("test"));
+  }
+
+  ProxyFixture(Vertx vertx, List<Route> routes, Map<String, CacheConfig> caches, ProxyLimits limits, Path caFile,
+      BackendResolver resolver) throws Exception {
     this.vertx = vertx;
     AgentMetrics metrics = new AgentMetrics(registry);
     this.caches = new CacheRegistry(new FakeTicker(), metrics);
     caches.forEach(this.caches::apply);
     RouteTable table = RouteTable.of(RouteCompiler.compile("shop", Policies.routePolicy(routes.toArray(Route[]::new)),
-        BackendResolver.clusterDns("test")));
+        resolver));
     proxy = new ProxyServer(vertx, () -> table, this.caches, metrics, new RevisionCounters(), limits, caFile);
     await(proxy.listen("127.0.0.1", 0));
     client = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(proxy.port()),

@@ -2,6 +2,8 @@ package io.cacheplane.agent.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cacheplane.agent.BackendResolver;
+import io.cacheplane.agent.Endpoint;
 import io.cacheplane.agent.ProxyLimits;
 import io.cacheplane.agent.cache.CacheConfig;
 import io.cacheplane.agent.cache.CacheKeys;
@@ -87,7 +89,15 @@ class RoutePolicyProxyTest {
     routes.add(Policies.route("stored", "/stored", true, up, "pages", null));
     routes.add(Policies.route("evil", "/evil", true, "http://127.0.0.1:" + raw.actualPort(), null, null));
     routes.add(Policies.route("evil-cached", "/evil-cached", true, "http://127.0.0.1:" + raw.actualPort(), "pages", null));
-    proxy = new ProxyFixture(vertx, routes, Map.of("pages", CacheConfig.defaults()), ProxyLimits.DEFAULTS, null);
+    Route split = Policies.route("split", "/split", false, up, null, null);
+    split.setBackends(List.of(service("svc-a", 80), service("svc-b", 20), service("svc-none", 0)));
+    routes.add(split);
+    BackendResolver resolver = BackendResolver.mapped(Map.of(
+        "svc-a", Endpoint.http("127.0.0.1", a.actualPort()),
+        "svc-b", Endpoint.http("127.0.0.1", b.actualPort()),
+        "svc-none", Endpoint.http("127.0.0.1", closed.getLocalPort())), BackendResolver.clusterDns("test"));
+    proxy = new ProxyFixture(vertx, routes, Map.of("pages", CacheConfig.defaults()), ProxyLimits.DEFAULTS, null,
+        resolver);
   }
 
   @AfterAll
@@ -115,6 +125,14 @@ class RoutePolicyProxyTest {
   private static Backend backend(String url, int weight) {
     Backend b = new Backend();
     b.setUrl(url);
+    b.setWeight(weight);
+    return b;
+  }
+
+  private static Backend service(String name, int weight) {
+    Backend b = new Backend();
+    b.setService(name);
+    b.setPort(8080);
     b.setWeight(weight);
     return b;
   }
@@ -151,6 +169,8 @@ class RoutePolicyProxyTest {
       resp.setStatusCode(503).end(server + " unavailable #" + n);
     } else if (path.startsWith("/slow-fail")) {
       vertx.setTimer(200, t -> resp.setStatusCode(503).end("slow failure"));
+    } else if (path.startsWith("/split")) {
+      resp.end(server);
     } else if (path.startsWith("/pick")) {
       resp.setStatusCode(server.equals("b") ? 503 : 200).end(server);
     } else if (path.equals("/redirect")) {
@@ -241,6 +261,20 @@ class RoutePolicyProxyTest {
           && r.status() == 200;
     }
     assertThat(observed).isTrue();
+  }
+
+  @Test
+  void serviceBackendsResolveThroughTheResolverAndShareTrafficByWeight() throws Exception {
+    List<io.vertx.core.Future<Reply>> replies = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      replies.add(proxy.send(HttpMethod.GET, "/split", Map.of(), null));
+    }
+    ProxyFixture.await(io.vertx.core.Future.all(replies));
+    Map<String, Long> byServer = replies.stream().map(f -> f.result())
+        .collect(Collectors.groupingBy(r -> r.status() + " " + r.body().substring(0, 1), Collectors.counting()));
+    // 80/20 of 400: a binomial with a standard deviation of 8; ±60 is more than 7 of them. Weight 0 gets nothing.
+    assertThat(byServer.keySet()).containsOnly("200 a", "200 b");
+    assertThat(byServer.get("200 a")).isBetween(260L, 380L);
   }
 
   @Test
