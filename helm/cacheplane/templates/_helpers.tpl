@@ -149,3 +149,15 @@ periodSeconds: {{ $p.periodSeconds }}
 timeoutSeconds: {{ $p.timeoutSeconds }}
 failureThreshold: {{ $p.failureThreshold }}
 {{- end -}}
+
+{{/*
+"true" when the agents get an upstream CA bundle (agent.upstreamCA from a ConfigMap or a Secret), else "".
+Both names set is refused by values.schema.json; fail here too for charts rendered without schema validation.
+*/}}
+{{- define "cacheplane.agent.upstreamCA" -}}
+{{- $ca := .Values.agent.upstreamCA -}}
+{{- if and $ca.configMapName $ca.secretName -}}
+{{- fail "agent.upstreamCA: set configMapName or secretName, not both" -}}
+{{- end -}}
+{{- if or $ca.configMapName $ca.secretName -}}true{{- end -}}
+{{- end }}

@@ -107,7 +107,8 @@ public final class Agent implements AutoCloseable {
         }, lastKnownGood);
     List<ConfigMap> lastKnown = lastKnownGood == null ? List.of() : lastKnownGood.load();
     lastKnown.forEach(applier::upsert); // same validation and sequence rule as envelopes from the API
-    ProxyServer proxy = new ProxyServer(vertx, routes::get, caches, metrics, counters);
+    ProxyServer proxy = new ProxyServer(vertx, routes::get, caches, metrics, counters, settings.limits(),
+        settings.files().upstreamCaFile());
     try {
       proxy.listen(settings.trafficHost(), settings.trafficPort())
           .toCompletionStage().toCompletableFuture().get(BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

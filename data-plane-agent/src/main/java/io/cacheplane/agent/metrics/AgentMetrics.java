@@ -32,6 +32,9 @@ import java.util.function.Consumer;
  *       ({@code 2xx}..{@code 5xx}); requests that match no route count under policy and route {@code none};
  *   <li>{@value #ROUTE_CACHE_NOT_APPLIED} ({@code cacheplane_route_cache_not_applied_total{policy,route,cache}}):
  *       requests served uncached ({@code BYPASS}) because the route's CachePolicy is not applied on this agent;
+ *   <li>{@value #ROUTE_RETRIES} / {@value #ROUTE_RETRIES_REFUSED}
+ *       ({@code cacheplane_route_retries_total{policy,route}}, {@code cacheplane_route_retries_refused_total{policy,route}}):
+ *       upstream retries sent / retries the route's retry budget refused;
  *   <li>{@value #CONFIG_APPLIES} / {@value #CONFIG_REJECTIONS}
  *       ({@code cacheplane_config_applies_total{kind,policy}}, {@code cacheplane_config_rejections_total{kind,policy}}):
  *       envelopes applied / rejected;
@@ -52,6 +55,8 @@ public final class AgentMetrics implements AutoCloseable {
   public static final String CACHE_ENTRIES = "cacheplane.cache.entries";
   public static final String REQUESTS = "cacheplane.requests";
   public static final String ROUTE_CACHE_NOT_APPLIED = "cacheplane.route.cache.not.applied";
+  public static final String ROUTE_RETRIES = "cacheplane.route.retries";
+  public static final String ROUTE_RETRIES_REFUSED = "cacheplane.route.retries.refused";
   public static final String CONFIG_APPLIES = "cacheplane.config.applies";
   public static final String CONFIG_REJECTIONS = "cacheplane.config.rejections";
   public static final String STATE_WRITE_FAILURES = "cacheplane.state.write.failures";
@@ -125,6 +130,17 @@ public final class AgentMetrics implements AutoCloseable {
   public void cacheNotApplied(String policy, String route, String cache) {
     counter(ROUTE_CACHE_NOT_APPLIED, "Requests served uncached because the route's CachePolicy is not applied here",
         "policy", policy, "route", route, "cache", cache).increment();
+  }
+
+  /** Counts one retry sent upstream for a route. */
+  public void retry(String policy, String route) {
+    counter(ROUTE_RETRIES, "Upstream retries sent", "policy", policy, "route", route).increment();
+  }
+
+  /** Counts one retry the route's retry budget refused. */
+  public void retryRefused(String policy, String route) {
+    counter(ROUTE_RETRIES_REFUSED, "Upstream retries refused by the retry budget", "policy", policy, "route", route)
+        .increment();
   }
 
   public void applied(String kind, String policy) {

@@ -22,6 +22,11 @@ import java.util.function.Function;
  * @param backends upstreams with weights, at least one
  * @param timeout time allowed for the upstream's response (connect, headers and body), positive
  * @param cachePolicyRef name of the CachePolicy whose cache serves this route, or {@code null}
+ * @param retries retry settings and budget of the route, or {@code null}: no retries
+ * @param replacePrefixMatch the prefix that replaces the matched {@link Prefix} before the request goes upstream
+ *     ({@link PathRewrite}), or {@code null}: no rewrite
+ * @param requestHeaderEdits changes to the request headers sent upstream
+ * @param responseHeaderEdits changes to the response headers, applied before a response is stored
  */
 public record CompiledRoute(
     String policy,
@@ -32,7 +37,11 @@ public record CompiledRoute(
     List<HeaderCondition> headers,
     List<WeightedBackend> backends,
     Duration timeout,
-    String cachePolicyRef) {
+    String cachePolicyRef,
+    RetryBudget retries,
+    String replacePrefixMatch,
+    HeaderEdits requestHeaderEdits,
+    HeaderEdits responseHeaderEdits) {
 
   public CompiledRoute {
     Objects.requireNonNull(policy, "policy");
@@ -45,6 +54,30 @@ public record CompiledRoute(
       throw new IllegalArgumentException("a route needs at least one backend");
     }
     Objects.requireNonNull(timeout, "timeout");
+    if (replacePrefixMatch != null && !(path instanceof Prefix)) {
+      throw new IllegalArgumentException("rewrite.replacePrefixMatch requires match.pathPrefix");
+    }
+    requestHeaderEdits = requestHeaderEdits == null ? HeaderEdits.NONE : requestHeaderEdits;
+    responseHeaderEdits = responseHeaderEdits == null ? HeaderEdits.NONE : responseHeaderEdits;
+  }
+
+  /** A route without retries, rewrite or header changes. */
+  public CompiledRoute(String policy, String name, int index, PathRule path, Set<String> methods,
+      List<HeaderCondition> headers, List<WeightedBackend> backends, Duration timeout, String cachePolicyRef) {
+    this(policy, name, index, path, methods, headers, backends, timeout, cachePolicyRef, null, null, null, null);
+  }
+
+  /**
+   * The path sent upstream for a request path, before the backend's base path is prepended: the path itself, or
+   * with the matched prefix replaced ({@link PathRewrite#replacePrefix}).
+   *
+   * @param requestPath the normalised request path this route matched
+   */
+  public String upstreamPath(String requestPath) {
+    if (replacePrefixMatch == null) {
+      return requestPath;
+    }
+    return PathRewrite.replacePrefix(requestPath, ((Prefix) path).prefix(), replacePrefixMatch);
   }
 
   /** How a route matches the request path. */

@@ -28,6 +28,25 @@ public final class Headers {
   }
 
   /**
+   * Adds {@code headers} to an outgoing message's headers, dropping any that Vert.x refuses (a value with CR or LF, a
+   * name that is not a token): such a header would split the response (header injection), so it never reaches the
+   * client, whether it came from an upstream or from the cache.
+   *
+   * @return the number of headers dropped
+   */
+  public static int addValid(MultiMap out, List<Map.Entry<String, String>> headers) {
+    int dropped = 0;
+    for (Map.Entry<String, String> h : headers) {
+      try {
+        out.add(h.getKey(), h.getValue());
+      } catch (IllegalArgumentException e) {
+        dropped++; // never log the value: it may carry anything
+      }
+    }
+    return dropped;
+  }
+
+  /**
    * The end-to-end headers of {@code headers}, in order.
    *
    * @param headers the received headers

@@ -24,6 +24,8 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
 import java.time.Instant;
+import io.cacheplane.agent.ProxyLimits;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +39,14 @@ import org.jboss.logging.Logger;
 /**
  * The caching reverse proxy on the traffic port. Per request:
  * <ol>
+ *   <li>request limits, checked first ({@link ProxyLimits}): a URI longer than {@code maxUriLength} → 414, request
+ *       headers larger than {@code maxHeaderSize} → 431, a body larger than {@code maxRequestBody} → 413 (a declared
+ *       {@code Content-Length} is refused before reading, once a route matched; a chunked body when it passes the
+ *       bound); a client connection idle for {@code clientIdleTimeout} is closed;
  *   <li>normalise the path with {@link RequestPaths#normalize} (dot segments, encoded slashes, backslashes and control
  *       characters → 400); the normalised path is used for matching, the cache key and the upstream request;
  *   <li>match a route in the current {@link RouteTable} (none → 404, plain text naming method and path);
- *   <li>read the request body (at most {@value #MAX_REQUEST_BODY} bytes, else 413);
+ *   <li>read the request body (buffered, so that a retry can send it again; at most ProxyLimits.maxRequestBody bytes, else 413);
  *   <li>if the route references a CachePolicy applied here, the method is cacheable and {@link RequestScope} allows
  *       (scope header present for Tenant/User; no Authorization or Cookie unless User): look the
  *       {@link CacheKeys key} up; a fresh entry is served with {@code X-Cache: HIT}; an entry within
@@ -51,11 +57,19 @@ import org.jboss.logging.Logger;
  *       within staleIfError, which is then served with {@code X-Cache: STALE};
  *   <li>otherwise the request goes upstream uncached, {@code X-Cache: BYPASS} (a reference to a CachePolicy that is
  *       not applied here is also counted in {@value AgentMetrics#ROUTE_CACHE_NOT_APPLIED});
+ *   <li>the upstream exchange ({@link UpstreamCall}): backend picked by weight, path rewritten
+ *       ({@link CompiledRoute#upstreamPath}) under the backend's base path, request header modifier applied,
+ *       retries within the route's budget; the route timeout bounds it all;
  *   <li>upstream timeout → 504, any other upstream failure → 502.
  * </ol>
  * Hop-by-hop headers are dropped both ways; {@code X-Forwarded-For} is appended to, {@code X-Forwarded-Proto} and
- * {@code X-Forwarded-Host} are set unless present. Bodies are buffered, not streamed (request ≤ 10 MiB, response ≤
- * {@link UpstreamClient#MAX_RESPONSE_BODY}).
+ * {@code X-Forwarded-Host} are set unless present; then the route's request header modifier is applied. The route's
+ * response header modifier is applied before a response is stored, so cached answers carry it. Redirects are passed
+ * through, never followed. A response header the client must not receive (CR or LF in its value) is dropped.
+ *
+ * <p>Response bodies: on a route with an applied cache, a body within the cache's {@code maxEntrySize} is buffered (so
+ * it can be stored); a longer one (declared or found while reading), and every body on a route without a cache, is
+ * streamed to the client with back-pressure and never held whole ({@link ResponseStreams}).
  *
  * <p>Every answer of a matched route is counted in the Micrometer meters and in the {@link RevisionCounters} of the
  * agent report (toward the route's RoutePolicy and its CachePolicy): 5xx = status ≥ 500, the proxy's own 502/504
@@ -66,8 +80,8 @@ import org.jboss.logging.Logger;
  */
 public final class ProxyServer {
 
-  /** Largest request body accepted, bytes (10 MiB); larger → 413. */
-  public static final long MAX_REQUEST_BODY = 10L * 1024 * 1024;
+  /** Default largest request body accepted, bytes (10 MiB, {@link ProxyLimits#DEFAULTS}); larger → 413. */
+  public static final long MAX_REQUEST_BODY = ProxyLimits.DEFAULTS.maxRequestBody();
   /**
    * Response header telling how the cache took part: {@code HIT} (fresh entry), {@code MISS} (went upstream, stored
    * when cacheable), {@code STALE} (an entry past its freshness, within staleWhileRevalidate or, on upstream failure,
@@ -88,6 +102,9 @@ public final class ProxyServer {
   private final Supplier<RouteTable> routes;
   private final CacheRegistry caches;
   private final UpstreamClient upstream;
+  private final UpstreamCall exchange;
+  private final ProxyLimits limits;
+  private final WarningGate tlsWarnings = new WarningGate(60_000_000_000L, System::nanoTime);
   private final AgentMetrics metrics;
   private final RevisionCounters counters;
   private final List<String> deployments = new ArrayList<>();
@@ -98,17 +115,29 @@ public final class ProxyServer {
     this(vertx, routes, caches, metrics, new RevisionCounters());
   }
 
-  /**
-   * @param counters the per-revision counters of the agent report, counted for every answer of a matched route
-   */
+  /** A proxy with the default {@link ProxyLimits} trusting the JVM's certificate authorities. */
   public ProxyServer(Vertx vertx, Supplier<RouteTable> routes, CacheRegistry caches, AgentMetrics metrics,
       RevisionCounters counters) {
+    this(vertx, routes, caches, metrics, counters, ProxyLimits.DEFAULTS, null);
+  }
+
+  /**
+   * @param counters the per-revision counters of the agent report, counted for every answer of a matched route
+   * @param limits bounds on client requests
+   * @param upstreamCaFile PEM bundle of certificate authorities trusted for https upstreams besides the JVM's, or
+   *     {@code null}
+   * @throws IllegalArgumentException when the CA bundle cannot be read ({@link UpstreamTrust#load})
+   */
+  public ProxyServer(Vertx vertx, Supplier<RouteTable> routes, CacheRegistry caches, AgentMetrics metrics,
+      RevisionCounters counters, ProxyLimits limits, Path upstreamCaFile) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.routes = Objects.requireNonNull(routes, "routes");
     this.caches = Objects.requireNonNull(caches, "caches");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.counters = Objects.requireNonNull(counters, "counters");
-    this.upstream = new UpstreamClient(vertx);
+    this.limits = Objects.requireNonNull(limits, "limits");
+    this.upstream = new UpstreamClient(vertx, upstreamCaFile);
+    this.exchange = new UpstreamCall(upstream, metrics);
   }
 
   /**
@@ -175,7 +204,7 @@ public final class ProxyServer {
 
     @Override
     public void start(Promise<Void> started) {
-      HttpServerOptions options = new HttpServerOptions()
+      HttpServerOptions options = RequestLimits.serverOptions(limits)
           .setHandle100ContinueAutomatically(true)
           .setCompressionSupported(false);
       vertx.createHttpServer(options)
@@ -191,6 +220,12 @@ public final class ProxyServer {
 
   void handle(HttpServerRequest req) {
     String method = req.method().name();
+    if (req.uri().length() > limits.maxUriLength()) {
+      req.response().putHeader("Connection", "close");
+      plain(req, 414, "cacheplane: request URI longer than " + limits.maxUriLength() + " characters\n");
+      metrics.request(AgentMetrics.NONE, AgentMetrics.NONE, 414);
+      return;
+    }
     String path;
     try {
       // Match, key and forward on the normalised path, never on the raw one: otherwise /api/products/../cart (or
@@ -210,18 +245,19 @@ public final class ProxyServer {
       return;
     }
     String declared = req.getHeader("Content-Length");
-    if (declared != null && tooLarge(declared)) {
+    long maxBody = limits.maxRequestBody();
+    if (declared != null && tooLarge(declared, maxBody)) {
       req.response().putHeader("Connection", "close");
-      plain(req, 413, "request body larger than " + MAX_REQUEST_BODY + " bytes\n");
+      plain(req, 413, "request body larger than " + maxBody + " bytes\n");
       answered(route, 413, false);
       return;
     }
-    Bodies.collect(req, MAX_REQUEST_BODY).onComplete(ar -> {
+    Bodies.collect(req, maxBody).onComplete(ar -> {
       if (ar.succeeded()) {
         dispatch(req, path, route, ar.result());
       } else if (ar.cause() instanceof Bodies.TooLargeException) {
         req.response().putHeader("Connection", "close");
-        plain(req, 413, "request body larger than " + MAX_REQUEST_BODY + " bytes\n");
+        plain(req, 413, "request body larger than " + maxBody + " bytes\n");
         answered(route, 413, false);
       }
       // otherwise the client went away while sending: nothing to answer
@@ -295,7 +331,9 @@ public final class ProxyServer {
    */
   private void forward(HttpServerRequest req, String path, CompiledRoute route, Buffer body, ResponseCache cache,
       String key, boolean leader, CachedResponse stale) {
-    call(req, path, route, body).onComplete(ar -> {
+    // Within maxEntrySize the body is read whole so that it can be stored; beyond it, and without a cache, it streams.
+    long bufferLimit = cache == null ? 0 : cache.config().maxEntrySize();
+    call(req, path, route, body, bufferLimit).onComplete(ar -> {
       if (ar.failed()) {
         if (leader) {
           cache.coalescer().fail(key, ar.cause());
@@ -308,19 +346,34 @@ public final class ProxyServer {
         return;
       }
       UpstreamClient.Response r = ar.result();
-      boolean head = req.method() == HttpMethod.HEAD;
-      List<Map.Entry<String, String>> headers =
-          Headers.endToEnd(r.headers(), head ? Set.of() : Set.of("content-length"));
-      if (cache == null) {
-        respond(req, route, r.status(), r.statusMessage(), headers, r.body(), BYPASS);
-        return;
-      }
       if (stale != null && r.status() >= 500) {
+        r.discard();
         if (leader) {
           cache.coalescer().fail(key, new UpstreamClient.FailureException(
               new IllegalStateException("upstream answered " + r.status())));
         }
         serveHit(req, route, cache, stale, STALE);
+        return;
+      }
+      if (!r.complete()) {
+        // Too large to buffer (or no cache): streamed, never stored.
+        if (leader) {
+          cache.coalescer().finish(key, null);
+        }
+        if (cache != null) {
+          metrics.miss(cache.name());
+        }
+        List<Map.Entry<String, String>> headers =
+            route.responseHeaderEdits().apply(Headers.endToEnd(r.headers(), Set.of()));
+        ResponseStreams.stream(req, r, headers, X_CACHE, cache == null ? "BYPASS" : "MISS");
+        answered(route, r.status(), false);
+        return;
+      }
+      boolean head = req.method() == HttpMethod.HEAD;
+      List<Map.Entry<String, String>> headers = route.responseHeaderEdits()
+          .apply(Headers.endToEnd(r.headers(), head ? Set.of() : Set.of("content-length")));
+      if (cache == null) {
+        respond(req, route, r.status(), r.statusMessage(), headers, r.body(), BYPASS);
         return;
       }
       CachedResponse stored = store(cache, key, r, headers);
@@ -340,25 +393,33 @@ public final class ProxyServer {
   private void refresh(HttpServerRequest req, String path, CompiledRoute route, Buffer body, ResponseCache cache,
       String key) {
     boolean head = req.method() == HttpMethod.HEAD;
-    call(req, path, route, body).onComplete(ar -> {
+    call(req, path, route, body, cache.config().maxEntrySize()).onComplete(ar -> {
       if (ar.failed()) {
         cache.coalescer().fail(key, ar.cause());
         return;
       }
       UpstreamClient.Response r = ar.result();
-      CachedResponse stored = r.status() >= 500 ? null
-          : store(cache, key, r, Headers.endToEnd(r.headers(), head ? Set.of() : Set.of("content-length")));
+      if (!r.complete()) {
+        r.discard(); // grew beyond maxEntrySize: not storable, and nobody waits for it
+      }
+      CachedResponse stored = r.status() >= 500 || !r.complete() ? null
+          : store(cache, key, r, route.responseHeaderEdits()
+              .apply(Headers.endToEnd(r.headers(), head ? Set.of() : Set.of("content-length"))));
       cache.coalescer().finish(key, stored);
     });
   }
 
-  /** Sends the request upstream to one of the route's backends; never throws. */
-  private Future<UpstreamClient.Response> call(HttpServerRequest req, String path, CompiledRoute route, Buffer body) {
-    CompiledRoute.WeightedBackend backend = route.pickBackend();
-    String query = req.query();
-    String uri = backend.basePath() + path + (query == null ? "" : "?" + query);
+  /**
+   * Sends the request upstream through the route's exchange (backend by weight, rewrite, header edits, retries);
+   * never throws.
+   *
+   * @param bufferLimit bytes of the response body read whole before the rest is left to stream (0: stream at once)
+   */
+  private Future<UpstreamClient.Response> call(HttpServerRequest req, String path, CompiledRoute route, Buffer body,
+      long bufferLimit) {
     try {
-      return upstream.send(backend, route.timeout(), req.method(), uri, upstreamHeaders(req), body);
+      return exchange.send(route, req.method(), route.upstreamPath(path), req.query(),
+          route.requestHeaderEdits().apply(upstreamHeaders(req)), body, bufferLimit);
     } catch (RuntimeException e) {
       return Future.failedFuture(new UpstreamClient.FailureException(e)); // never leave coalesced waiters hanging
     }
@@ -414,7 +475,13 @@ public final class ProxyServer {
       plain(req, 504, "cacheplane: " + cause.getMessage() + "\n");
       answered(route, 504, true);
     } else {
-      LOG.debugf("route %s/%s: %s", route.policy(), route.name(), cause.getMessage());
+      if (cause instanceof UpstreamClient.FailureException f && f.tls()
+          && tlsWarnings.open(route.policy() + "/" + route.name())) {
+        // A configuration problem (CA bundle, certificate, host name), not a passing outage: say so, once a minute.
+        LOG.warnf("route %s/%s: %s", route.policy(), route.name(), cause.getMessage());
+      } else {
+        LOG.debugf("route %s/%s: %s", route.policy(), route.name(), cause.getMessage());
+      }
       plain(req, 502, "cacheplane: upstream unavailable\n");
       answered(route, 502, true);
     }
@@ -430,11 +497,8 @@ public final class ProxyServer {
     if (statusMessage != null && !statusMessage.isEmpty()) {
       resp.setStatusMessage(statusMessage);
     }
-    MultiMap out = resp.headers();
-    for (Map.Entry<String, String> h : headers) {
-      out.add(h.getKey(), h.getValue());
-    }
-    out.set(X_CACHE, xCache);
+    Headers.addValid(resp.headers(), headers);
+    resp.headers().set(X_CACHE, xCache);
     resp.end(body);
     answered(route, status, false);
   }
@@ -470,9 +534,9 @@ public final class ProxyServer {
     resp.setStatusCode(status).putHeader("Content-Type", "text/plain; charset=utf-8").end(text);
   }
 
-  private static boolean tooLarge(String contentLength) {
+  private static boolean tooLarge(String contentLength, long max) {
     try {
-      return Long.parseLong(contentLength.trim()) > MAX_REQUEST_BODY;
+      return Long.parseLong(contentLength.trim()) > max;
     } catch (NumberFormatException e) {
       return false; // Vert.x rejects malformed framing itself
     }

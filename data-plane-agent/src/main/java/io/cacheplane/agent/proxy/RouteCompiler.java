@@ -9,6 +9,7 @@ import io.cacheplane.agent.proxy.CompiledRoute.WeightedBackend;
 import io.cacheplane.api.v1alpha1.Backend;
 import io.cacheplane.api.v1alpha1.HeaderMatch;
 import io.cacheplane.api.v1alpha1.HttpMethod;
+import io.cacheplane.api.v1alpha1.RetrySpec;
 import io.cacheplane.api.v1alpha1.Route;
 import io.cacheplane.api.v1alpha1.RouteMatch;
 import io.cacheplane.api.v1alpha1.RoutePolicySpec;
@@ -20,7 +21,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** Turns a validated RoutePolicy spec into {@link CompiledRoute}s: regexes compiled, backends resolved. */
+/**
+ * Turns a validated RoutePolicy spec into {@link CompiledRoute}s: regexes compiled, backends resolved, retries,
+ * rewrite and header modifiers compiled.
+ */
 public final class RouteCompiler {
 
   /** Upstream timeout of a route that sets none (the CRD's default). */
@@ -73,7 +77,13 @@ public final class RouteCompiler {
       backends.add(backend(b, resolver));
     }
     Duration timeout = r.getTimeout() == null ? DEFAULT_TIMEOUT : Values.duration(r.getTimeout());
-    return new CompiledRoute(policy, r.getName(), index, path, methods, headers, backends, timeout, r.getCachePolicyRef());
+    RetrySpec rs = r.getRetries();
+    RetryBudget retries = rs == null ? null
+        : new RetryBudget(rs.getAttempts(), rs.getStatusCodes(), rs.getBudgetPercent(), rs.getMinRetryConcurrency());
+    String replacement = r.getRewrite() == null ? null : r.getRewrite().getReplacePrefixMatch();
+    return new CompiledRoute(policy, r.getName(), index, path, methods, headers, backends, timeout,
+        r.getCachePolicyRef(), retries, replacement, HeaderEdits.of(r.getRequestHeaderModifier()),
+        HeaderEdits.of(r.getResponseHeaderModifier()));
   }
 
   private static WeightedBackend backend(Backend b, BackendResolver resolver) {

@@ -1,6 +1,6 @@
 package io.cacheplane.agent.proxy;
 
-import io.cacheplane.agent.proxy.CompiledRoute.WeightedBackend;
+import io.cacheplane.agent.Endpoint;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -14,20 +14,31 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.TrustOptions;
+import io.vertx.core.streams.ReadStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLException;
 
 /**
  * Upstream calls over one pooled Vert.x {@link HttpClient} (keep-alive, HTTP/1.1, up to {@value #POOL_SIZE}
- * connections per endpoint, no decompression so bodies pass through as sent). Each call has one deadline covering
- * connect, response headers and body.
+ * connections per endpoint, no decompression so bodies pass through as sent). https upstreams are verified against
+ * the JVM's trust store plus an optional PEM CA bundle ({@link UpstreamTrust}), with hostname verification and SNI.
+ *
+ * <p>The caller says how much of a response body may be held in memory ({@code bufferLimit}, bytes): a body within it
+ * is read whole ({@link Response#complete()}); a longer one — declared by {@code Content-Length} or found while
+ * reading — is handed over as a paused stream after the part read so far, to be piped to the client with
+ * back-pressure ({@link Response#rest()}), so it is never held whole.
+ *
+ * <p>Deadline: {@code timeout} covers connect, the response head and the buffered part of the body; once a response
+ * is handed over as a stream, the rest of it is bounded by {@code idleTimeout} (no byte for that long fails the
+ * stream), not by a total.
  */
 public final class UpstreamClient implements AutoCloseable {
 
-  /** Largest upstream response body read, bytes (64 MiB); a longer one fails the call (→ 502). */
-  public static final long MAX_RESPONSE_BODY = 64L * 1024 * 1024;
   /** Connections per upstream endpoint. */
   public static final int POOL_SIZE = 128;
 
@@ -38,50 +49,123 @@ public final class UpstreamClient implements AutoCloseable {
     }
   }
 
-  /** The upstream could not be reached or broke the exchange (→ 502). */
+  /** The upstream could not be reached or broke the exchange (→ 502); the message says why. */
   public static final class FailureException extends RuntimeException {
     FailureException(Throwable cause) {
-      super("upstream failed: " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage()),
-          cause, false, false);
+      this(null, cause);
+    }
+
+    /** @param endpoint the upstream, named in the message, or {@code null} */
+    FailureException(Endpoint endpoint, Throwable cause) {
+      super(describe(endpoint, cause), cause, false, false);
+    }
+
+    /** Whether the failure is a TLS failure (untrusted certificate, wrong host name, handshake refused). */
+    public boolean tls() {
+      for (Throwable t = getCause(); t != null; t = t.getCause()) {
+        if (t instanceof SSLException) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private static String describe(Endpoint endpoint, Throwable cause) {
+      boolean tls = false;
+      Throwable root = cause;
+      for (Throwable t = cause; t != null && t != t.getCause(); t = t.getCause()) {
+        tls |= t instanceof SSLException;
+        root = t;
+      }
+      // The innermost cause says why (e.g. "unable to find valid certification path to requested target", "No
+      // subject alternative names matching IP address ... found"); the outer ones only that something failed.
+      String who = endpoint == null ? "upstream" : "upstream " + endpoint;
+      return who + (tls ? ": TLS handshake failed: " : " failed: ") + message(root);
+    }
+
+    private static String message(Throwable t) {
+      return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
   }
 
   /**
-   * An upstream answer, body read in full.
+   * An upstream answer: the head, and the body in full or the part read so far plus the rest as a stream.
    *
+   * @param status the status code
+   * @param statusMessage the reason phrase
    * @param headers as received (hop-by-hop headers included; filter with {@link Headers#endToEnd})
+   * @param body the whole body when {@link #complete()}, else the part read so far (possibly empty)
+   * @param rest {@code null} when {@link #complete()}; else the rest of the body, paused: pipe it or {@link #discard()}
+   * @param request the upstream request, for {@link #discard()}
    */
-  public record Response(int status, String statusMessage, MultiMap headers, Buffer body) {}
+  public record Response(int status, String statusMessage, MultiMap headers, Buffer body, ReadStream<Buffer> rest,
+      HttpClientRequest request) {
+
+    /** A complete, buffered response (tests, synthetic answers). */
+    public static Response buffered(int status, String statusMessage, MultiMap headers, Buffer body) {
+      return new Response(status, statusMessage, headers, body, null, null);
+    }
+
+    /** Whether {@link #body()} is the whole body. */
+    public boolean complete() {
+      return rest == null;
+    }
+
+    /** Drops the unread rest of the body, closing its connection (nothing to do for a complete response). */
+    public void discard() {
+      if (rest != null && request != null) {
+        request.reset();
+      }
+    }
+  }
 
   private final Vertx vertx;
   private final HttpClient client;
 
+  /** A client trusting the JVM's default certificate authorities. */
   public UpstreamClient(Vertx vertx) {
+    this(vertx, null);
+  }
+
+  /**
+   * @param upstreamCaFile PEM bundle of further trusted certificate authorities, or {@code null}
+   * @throws IllegalArgumentException when the bundle cannot be read ({@link UpstreamTrust#load})
+   */
+  public UpstreamClient(Vertx vertx, Path upstreamCaFile) {
     this.vertx = vertx;
     HttpClientOptions options = new HttpClientOptions()
         .setKeepAlive(true)
         .setDecompressionSupported(false)
         .setTryUseCompression(false)
-        .setVerifyHost(true);
+        .setVerifyHost(true)
+        .setForceSni(true);
+    TrustOptions trust = UpstreamTrust.load(upstreamCaFile);
+    if (trust != null) {
+      options.setTrustOptions(trust);
+    }
     this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(POOL_SIZE));
   }
 
   /**
-   * Sends one request and reads the whole response.
+   * Sends one request and reads the response, whole or up to {@code bufferLimit}.
    *
-   * @param backend where to send it
-   * @param timeout deadline for the whole exchange
+   * @param endpoint where to send it
+   * @param timeout deadline for connect, the response head and the buffered part of the body (see the class comment)
+   * @param idleTimeout longest wait for the next byte of the exchange, streamed bodies included
    * @param method request method
-   * @param uri path and query as sent upstream (the backend's base path already prepended)
-   * @param headers request headers to send (end-to-end only; {@code Host} is set from the backend)
+   * @param uri path and query as sent upstream
+   * @param headers request headers to send (end-to-end only; {@code Host} is set from the endpoint)
    * @param body request body, possibly empty
+   * @param bufferLimit largest body read whole, bytes, ≥ 0; a body declared or found longer comes back as a stream
+   *     ({@code 0}: every body with content streams)
    * @return the response, or a failed future with {@link TimeoutException} or {@link FailureException}
    */
-  public Future<Response> send(WeightedBackend backend, Duration timeout, HttpMethod method, String uri,
-      List<Map.Entry<String, String>> headers, Buffer body) {
+  public Future<Response> send(Endpoint endpoint, Duration timeout, Duration idleTimeout, HttpMethod method, String uri,
+      List<Map.Entry<String, String>> headers, Buffer body, long bufferLimit) {
     Promise<Response> result = Promise.promise();
     AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
-    long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
+    long millis = Math.max(1, timeout.toMillis());
+    long timer = vertx.setTimer(millis, id -> {
       if (result.tryFail(new TimeoutException(timeout))) {
         HttpClientRequest r = sent.get();
         if (r != null) {
@@ -89,15 +173,17 @@ public final class UpstreamClient implements AutoCloseable {
         }
       }
     });
+    result.future().onComplete(ar -> vertx.cancelTimer(timer));
     MultiMap outgoing = HttpHeaders.headers();
     headers.forEach(h -> outgoing.add(h.getKey(), h.getValue()));
     RequestOptions options = new RequestOptions()
         .setMethod(method)
-        .setHost(backend.endpoint().host())
-        .setPort(backend.endpoint().port())
-        .setSsl(backend.endpoint().tls())
+        .setHost(endpoint.host())
+        .setPort(endpoint.port())
+        .setSsl(endpoint.tls())
         .setURI(uri)
-        .setHeaders(outgoing);
+        .setHeaders(outgoing)
+        .setIdleTimeout(Math.max(1, idleTimeout.toMillis()));
     client.request(options)
         .compose(req -> {
           sent.set(req);
@@ -105,25 +191,66 @@ public final class UpstreamClient implements AutoCloseable {
             req.reset();
             return Future.failedFuture("abandoned after timeout");
           }
-          // The body is collected in a stage chained onto send() right here, not in a later stage of the outer
-          // chain: Vert.x emits the response's chunks and end once, right after the response head, and drops them if
-          // no handler is set yet. This function runs on the request's context, so nothing can be emitted before the
-          // collector is attached, whichever thread called send(). A flat .compose(req -> req.send())
-          // .compose(resp -> collect(resp)) built off that context (a worker or a test thread) can attach it too late
-          // and read an empty body.
+          // The body is read in a stage chained onto send() right here, not in a later stage of the outer chain:
+          // Vert.x emits the response's chunks and end right after the response head, and drops them if no handler
+          // is set and the stream is not paused. This function runs on the request's context, so nothing can be
+          // emitted before read() attaches its handlers or pauses, whichever thread called send().
           Future<HttpClientResponse> response = body.length() == 0 ? req.send() : req.send(body);
-          return response.compose(resp -> Bodies.collect(resp, MAX_RESPONSE_BODY)
-              .map(b -> new Response(resp.statusCode(), resp.statusMessage(), resp.headers(), b)));
+          return response.compose(resp -> read(req, resp, method, bufferLimit));
         })
         .onComplete(ar -> {
-          vertx.cancelTimer(timer);
           if (ar.succeeded()) {
-            result.tryComplete(ar.result());
+            if (!result.tryComplete(ar.result())) {
+              ar.result().discard(); // the deadline passed meanwhile
+            }
           } else {
-            result.tryFail(new FailureException(ar.cause()));
+            result.tryFail(new FailureException(endpoint, ar.cause()));
           }
         });
     return result.future();
+  }
+
+  private static Future<Response> read(HttpClientRequest req, HttpClientResponse resp, HttpMethod method,
+      long bufferLimit) {
+    long declared = contentLength(resp);
+    boolean bodyless = method == HttpMethod.HEAD || resp.statusCode() == 204 || resp.statusCode() == 304;
+    if (!bodyless && declared > bufferLimit) {
+      resp.pause();
+      return Future.succeededFuture(streaming(req, resp, Buffer.buffer()));
+    }
+    Promise<Response> done = Promise.promise();
+    Buffer read = Buffer.buffer();
+    resp.handler(chunk -> {
+      read.appendBuffer(chunk);
+      if (read.length() > bufferLimit) {
+        resp.pause();
+        resp.handler(null);
+        resp.endHandler(null);
+        resp.exceptionHandler(null);
+        done.tryComplete(streaming(req, resp, read));
+      }
+    });
+    resp.exceptionHandler(done::tryFail);
+    resp.endHandler(v -> done.tryComplete(
+        new Response(resp.statusCode(), resp.statusMessage(), resp.headers(), read, null, req)));
+    return done.future();
+  }
+
+  private static Response streaming(HttpClientRequest req, HttpClientResponse resp, Buffer prefix) {
+    return new Response(resp.statusCode(), resp.statusMessage(), resp.headers(), prefix, resp, req);
+  }
+
+  /** The declared Content-Length, or -1 when absent or malformed. */
+  private static long contentLength(HttpClientResponse resp) {
+    String v = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (v == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   @Override

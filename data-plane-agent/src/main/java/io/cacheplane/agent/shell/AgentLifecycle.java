@@ -4,6 +4,9 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.cacheplane.agent.Agent;
 import io.cacheplane.agent.AgentFiles;
 import io.cacheplane.agent.AgentSettings;
+import io.cacheplane.agent.ProxyLimits;
+import io.cacheplane.api.validation.Values;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -49,7 +52,14 @@ import org.jboss.logging.Logger;
  *   <li>{@code cacheplane.agent.encryption-key-file}: the key of {@code sensitive} caches (32 bytes, raw or base64;
  *       see {@link io.cacheplane.agent.cache.Sealer}); unset or empty: sensitive CachePolicies are rejected;
  *   <li>{@code cacheplane.agent.purge.token-file}: the bearer token of the purge endpoint ({@link PurgeRoute}), read on
- *       every purge request; unset or empty: the endpoint answers 404.
+ *       every purge request; unset or empty: the endpoint answers 404;
+ *   <li>{@code cacheplane.agent.limits.max-uri-length} (characters, default 4096; longer → 414),
+ *       {@code cacheplane.agent.limits.max-header-size} (bytes as a quantity such as {@code 8Ki}, default 8Ki; larger →
+ *       431), {@code cacheplane.agent.limits.max-request-body} (bytes as a quantity, default 10Mi; larger → 413),
+ *       {@code cacheplane.agent.limits.client-idle-timeout} (a duration in the CRDs' syntax, e.g. {@code 60s} or
+ *       {@code 1m30s}; default 60s): see {@link ProxyLimits};
+ *   <li>{@code cacheplane.agent.upstream-ca-file}: PEM bundle of certificate authorities trusted for https upstreams
+ *       besides the JVM's; empty: the JVM's only. An unreadable bundle stops the start with an error naming the file.
  * </ul>
  */
 @ApplicationScoped
@@ -98,6 +108,21 @@ public class AgentLifecycle {
   @ConfigProperty(name = "cacheplane.agent.purge.token-file")
   Optional<String> purgeTokenFile;
 
+  @ConfigProperty(name = "cacheplane.agent.limits.max-uri-length", defaultValue = "4096")
+  int maxUriLength;
+
+  @ConfigProperty(name = "cacheplane.agent.limits.max-header-size", defaultValue = "8Ki")
+  String maxHeaderSize;
+
+  @ConfigProperty(name = "cacheplane.agent.limits.max-request-body", defaultValue = "10Mi")
+  String maxRequestBody;
+
+  @ConfigProperty(name = "cacheplane.agent.limits.client-idle-timeout", defaultValue = "60s")
+  String clientIdleTimeout;
+
+  @ConfigProperty(name = "cacheplane.agent.upstream-ca-file")
+  Optional<String> upstreamCaFile;
+
   private volatile Agent agent;
 
   void onStart(@Observes StartupEvent event) {
@@ -112,6 +137,8 @@ public class AgentLifecycle {
     AgentSettings settings = new AgentSettings(id, ns, labels, trafficHost, trafficPort, null, Ticker.systemTicker(),
         meterRegistry, podUid.filter(s -> !s.isBlank()).orElse(null), leaseDuration, heartbeat.orElse(null),
         files, null);
+    settings = settings.withLimits(limits(maxUriLength, maxHeaderSize, maxRequestBody, clientIdleTimeout))
+        .withFiles(settings.files().withUpstreamCaFile(upstreamCaFile.filter(s -> !s.isBlank()).map(Path::of).orElse(null)));
     agent = Agent.start(client, vertx, settings);
     LOG.infof("cacheplane agent %s started (namespace %s, %d pod labels, traffic port %d, pod uid %s, lease %d s "
         + "renewed every %d ms, last-known-good in %s)", id, ns, labels.size(), agent.trafficPort(),
@@ -137,6 +164,40 @@ public class AgentLifecycle {
     return files
         .withEncryptionKeyFile(encryptionKeyFile.filter(s -> !s.isBlank()).map(Path::of).orElse(null))
         .withPurgeTokenFile(purgeTokenFile.filter(s -> !s.isBlank()).map(Path::of).orElse(null));
+  }
+
+  /**
+   * The proxy limits from their configuration values.
+   *
+   * @param maxHeaderSize, maxRequestBody byte quantities ({@code 8Ki}, {@code 10Mi}, {@code 1000})
+   * @param clientIdleTimeout a duration ({@code 60s}, {@code 1m30s}, {@code 500ms})
+   * @throws IllegalArgumentException naming the configuration key whose value is malformed or not positive
+   */
+  static ProxyLimits limits(int maxUriLength, String maxHeaderSize, String maxRequestBody, String clientIdleTimeout) {
+    long header = bytes("cacheplane.agent.limits.max-header-size", maxHeaderSize);
+    long body = bytes("cacheplane.agent.limits.max-request-body", maxRequestBody);
+    Duration idle;
+    try {
+      idle = Values.duration(clientIdleTimeout == null ? "" : clientIdleTimeout.strip());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("cacheplane.agent.limits.client-idle-timeout " + e.getMessage(), e);
+    }
+    if (header > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("cacheplane.agent.limits.max-header-size must be below 2Gi, got " + maxHeaderSize);
+    }
+    try {
+      return new ProxyLimits(maxUriLength, (int) header, body, idle);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("cacheplane.agent.limits.*: " + e.getMessage(), e);
+    }
+  }
+
+  private static long bytes(String key, String value) {
+    try {
+      return Values.bytes(new IntOrString(value == null ? "" : value.strip()));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + " " + e.getMessage(), e);
+    }
   }
 
   private Map<String, String> labels() {

@@ -155,6 +155,55 @@ class RouteTableTest {
     assertThat(t.match("GET", "/b", NO_HEADERS)).isNull();
   }
 
+  static Stream<Arguments> conditions() {
+    return Stream.of(
+        // why, method, path, headers, expected
+        Arguments.of("exact tie across policies goes to the policy name", "GET", "/same", Map.of(), "a/same-a"),
+        Arguments.of("exact route whose method fails falls through to the other policy", "POST", "/same", Map.of(),
+            "b/same-b"),
+        Arguments.of("one of several header values suffices", "GET", "/multi", Map.of("X-Channel", List.of("alpha",
+            "beta")), "a/multi-beta"),
+        Arguments.of("no value matches: next route", "GET", "/multi", Map.of("X-Channel", List.of("alpha")),
+            "b/catch-all"),
+        Arguments.of("methods compare exactly: get is not GET", "get", "/same", Map.of(), "b/same-b"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("conditions")
+  void conditionsAndTiesAcrossPolicies(String why, String method, String path, Map<String, List<String>> headers,
+      String expected) {
+    HeaderMatch beta = new HeaderMatch();
+    beta.setName("X-Channel");
+    beta.setValue("beta");
+    RouteTable t = table(List.of(
+        policy("b", route("same-b", "exact", "/same"), route("catch-all", "any", null)),
+        policy("a", route("same-a", "exact", "/same", List.of(HttpMethod.GET), null),
+            route("multi-beta", "prefix", "/multi", null, beta))));
+    Map<String, List<String>> ci = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    ci.putAll(headers);
+    CompiledRoute r = t.match(method, path, n -> ci.getOrDefault(n, List.of()));
+    assertThat(r == null ? null : r.policy() + "/" + r.name()).isEqualTo(expected);
+  }
+
+  @Test
+  void compilesRetriesRewriteAndHeaderModifiers() {
+    Route r = route("r", "prefix", "/shop");
+    io.cacheplane.api.v1alpha1.RetrySpec retries = new io.cacheplane.api.v1alpha1.RetrySpec();
+    r.setRetries(retries);
+    io.cacheplane.api.v1alpha1.UrlRewrite rewrite = new io.cacheplane.api.v1alpha1.UrlRewrite();
+    rewrite.setReplacePrefixMatch("/v2");
+    r.setRewrite(rewrite);
+    io.cacheplane.api.v1alpha1.HeaderModifier m = new io.cacheplane.api.v1alpha1.HeaderModifier();
+    m.setRemove(List.of("Server"));
+    r.setResponseHeaderModifier(m);
+    CompiledRoute c = policy("p", r).get(0);
+    assertThat(c.retries().attempts()).as("RetrySpec default").isEqualTo(2);
+    assertThat(c.upstreamPath("/shop/cart")).isEqualTo("/v2/cart");
+    assertThat(c.requestHeaderEdits()).isEqualTo(HeaderEdits.NONE);
+    assertThat(c.responseHeaderEdits().remove()).containsExactly("server");
+    assertThat(policy("p", route("plain", "prefix", "/x")).get(0).retries()).as("no retries unless asked").isNull();
+  }
+
   @Test
   void emptyTableMatchesNothing() {
     assertThat(RouteTable.EMPTY.match("GET", "/", NO_HEADERS)).isNull();

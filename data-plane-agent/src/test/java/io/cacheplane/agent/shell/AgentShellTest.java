@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.cacheplane.agent.ProxyLimits;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -12,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,5 +70,15 @@ class AgentShellTest {
             .POST(HttpRequest.BodyPublishers.noBody()).header("Authorization", "Bearer shell-token").build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(traffic.body()).as("never on the traffic port").contains("no route for POST /purge/pages");
+  }
+
+  @Test
+  void limitsComeFromTheConfiguration() {
+    ProxyLimits limits = lifecycle.agent().settings().limits();
+    assertThat(limits.maxUriLength()).as("%test profile").isEqualTo(2048);
+    assertThat(limits.maxRequestBody()).as("%test profile, 1Mi").isEqualTo(1024 * 1024);
+    assertThat(limits.maxHeaderSize()).as("default 8Ki").isEqualTo(8192);
+    assertThat(limits.clientIdleTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(lifecycle.agent().settings().files().upstreamCaFile()).as("empty: JVM defaults").isNull();
   }
 }

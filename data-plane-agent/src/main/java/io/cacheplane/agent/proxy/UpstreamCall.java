@@ -1,0 +1,118 @@
+package io.cacheplane.agent.proxy;
+
+import io.cacheplane.agent.metrics.AgentMetrics;
+import io.cacheplane.agent.proxy.CompiledRoute.WeightedBackend;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One client request's exchange with a route's upstreams: picks a backend by weight, sends, and retries when the
+ * route allows it.
+ *
+ * <p>Retries (route {@code retries}, {@link RetryBudget}): only for idempotent methods (GET, HEAD, OPTIONS, PUT,
+ * DELETE; never POST or PATCH), after a failure to reach the upstream or a broken exchange, or an answer whose status
+ * is listed; at most {@code attempts} times; each retry needs a place in the route's retry budget, and picks a backend
+ * by weight again. When no retry is possible the last answer (or failure) is the result. A timeout is never retried.
+ *
+ * <p>The route's timeout bounds the whole exchange: every attempt gets the time left until the deadline set when the
+ * first attempt started; once it has passed the result is a {@link UpstreamClient.TimeoutException} (→ 504).
+ *
+ * <p>Metrics: {@value AgentMetrics#ROUTE_RETRIES} counts retries sent, {@value AgentMetrics#ROUTE_RETRIES_REFUSED}
+ * retries the budget refused.
+ */
+final class UpstreamCall {
+
+  private final UpstreamClient client;
+  private final AgentMetrics metrics;
+
+  UpstreamCall(UpstreamClient client, AgentMetrics metrics) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+  }
+
+  /**
+   * @param route the matched route
+   * @param method the request method
+   * @param path the path to send, rewritten ({@link CompiledRoute#upstreamPath}) but without the backend's base path
+   * @param query the raw query, or {@code null}
+   * @param headers request headers to send upstream
+   * @param body the whole request body (buffered, so it can be sent again)
+   * @param bufferLimit see {@link UpstreamClient#send}
+   * @return the final answer, or a failure ({@link UpstreamClient.TimeoutException},
+   *     {@link UpstreamClient.FailureException})
+   */
+  Future<UpstreamClient.Response> send(CompiledRoute route, HttpMethod method, String path, String query,
+      List<Map.Entry<String, String>> headers, Buffer body, long bufferLimit) {
+    RetryBudget budget = route.retries();
+    boolean retryable = budget != null && budget.attempts() > 0 && RetryBudget.retriesMethod(method.name());
+    Promise<UpstreamClient.Response> out = Promise.promise();
+    if (budget != null) {
+      budget.requestStarted();
+      out.future().onComplete(ar -> budget.requestDone());
+    }
+    long deadline = System.nanoTime() + route.timeout().toNanos();
+    String suffix = query == null ? path : path + "?" + query;
+    attempt(route, retryable ? budget : null, method, suffix, headers, body, bufferLimit, deadline, 0, false, out);
+    return out.future();
+  }
+
+  private void attempt(CompiledRoute route, RetryBudget budget, HttpMethod method, String suffix,
+      List<Map.Entry<String, String>> headers, Buffer body, long bufferLimit, long deadline, int retry,
+      boolean holdsRetry, Promise<UpstreamClient.Response> out) {
+    long left = deadline - System.nanoTime();
+    if (left <= 0) {
+      if (holdsRetry) {
+        budget.retryDone();
+      }
+      out.tryFail(new UpstreamClient.TimeoutException(route.timeout()));
+      return;
+    }
+    WeightedBackend backend = route.pickBackend();
+    Future<UpstreamClient.Response> call;
+    try {
+      call = client.send(backend.endpoint(), Duration.ofNanos(left), route.timeout(), method,
+          backend.basePath() + suffix, headers, body, bufferLimit);
+    } catch (RuntimeException e) {
+      call = Future.failedFuture(new UpstreamClient.FailureException(e));
+    }
+    call.onComplete(ar -> {
+      if (holdsRetry) {
+        budget.retryDone();
+      }
+      if (ar.succeeded()) {
+        UpstreamClient.Response r = ar.result();
+        if (budget != null && retry < budget.attempts() && budget.retriesStatus(r.status())
+            && takeRetry(route, budget)) {
+          r.discard();
+          attempt(route, budget, method, suffix, headers, body, bufferLimit, deadline, retry + 1, true, out);
+        } else {
+          out.tryComplete(r);
+        }
+        return;
+      }
+      Throwable cause = ar.cause();
+      if (cause instanceof UpstreamClient.TimeoutException) {
+        out.tryFail(new UpstreamClient.TimeoutException(route.timeout()));
+      } else if (budget != null && retry < budget.attempts() && takeRetry(route, budget)) {
+        attempt(route, budget, method, suffix, headers, body, bufferLimit, deadline, retry + 1, true, out);
+      } else {
+        out.tryFail(cause);
+      }
+    });
+  }
+
+  private boolean takeRetry(CompiledRoute route, RetryBudget budget) {
+    if (budget.tryStartRetry()) {
+      metrics.retry(route.policy(), route.name());
+      return true;
+    }
+    metrics.retryRefused(route.policy(), route.name());
+    return false;
+  }
+}
