@@ -100,5 +100,6 @@ class QuiescenceIT {
       CachePolicy p = client.resources(CachePolicy.class).inNamespace("q1").withName("cache-1").get();
       assertThat(envelope(Cluster.configMapOf(client, p)).sequence()).isEqualTo(2L);
     }
+    Cluster.awaitResponsive(client); // let the mock server drain the closed watches before it is closed itself
   }
 }
