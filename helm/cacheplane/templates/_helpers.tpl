@@ -20,6 +20,11 @@ characters, so every derived name stays within the 63 characters of a DNS label.
 {{- printf "%s-operator" (include "cacheplane.fullname" .) -}}
 {{- end -}}
 
+{{- /* The operator's leader election Lease: operator.leaderElection.leaseName, or "<fullname>-operator". */ -}}
+{{- define "cacheplane.operator.leaseName" -}}
+{{- default (include "cacheplane.operator.fullname" .) .Values.operator.leaderElection.leaseName -}}
+{{- end -}}
+
 {{- define "cacheplane.agent.fullname" -}}
 {{- printf "%s-agent" (include "cacheplane.fullname" .) -}}
 {{- end -}}

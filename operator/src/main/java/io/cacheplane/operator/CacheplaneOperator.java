@@ -12,11 +12,17 @@ import io.cacheplane.operator.reconcile.RoutePolicyReconciler;
 import io.cacheplane.operator.rollout.CanaryRollout;
 import io.cacheplane.operator.rollout.Controls;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * ConfigMaps through create / update with optimistic locking), which works on the fabric8 mock server (no SSA there)
  * and on a real API server alike.
  * Rollouts follow {@link CanaryRollout} with the settings' default strategy; agents are judged from their Leases
- * (liveness by the settings' clock) and a Pod cache. Leader election is not configured yet: run one replica.
+ * (liveness by the settings' clock) and a Pod cache. With {@link OperatorSettings#leaderElection()} several replicas
+ * may run: one leads (reconciles), the others keep warm caches and take over when its Lease expires.
  */
 public final class CacheplaneOperator implements AutoCloseable {
 
@@ -46,32 +53,46 @@ public final class CacheplaneOperator implements AutoCloseable {
   /** Field manager of the operator's writes. */
   public static final String FIELD_MANAGER = "cacheplane-operator";
 
-  private final Operator operator;
-  private final OrphanCollector orphanCollector;
-  private final PodCache pods;
+  private final KubernetesClient client;
+  private final OperatorSettings settings;
+  private final OperatorMetrics metrics;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean leading = new AtomicBoolean();
+  private final CompletableFuture<Void> orphanCollectorSynced = new CompletableFuture<>();
+  private final CompletableFuture<Void> lostLeadership = new CompletableFuture<>();
+  private Operator operator;
+  private PodCache pods;
+  private OrphanCollector orphanCollector; // guarded by this; null until leading (or started without election)
 
-  private CacheplaneOperator(Operator operator, OrphanCollector orphanCollector, PodCache pods) {
-    this.operator = operator;
-    this.orphanCollector = orphanCollector;
-    this.pods = pods;
+  private CacheplaneOperator(KubernetesClient client, OperatorSettings settings) {
+    this.client = client;
+    this.settings = settings;
+    this.metrics = new OperatorMetrics(settings.meterRegistry());
   }
 
   /**
    * Registers both reconcilers, starts the operator (blocks until its informers have synced) and starts the orphan
-   * collector (in the background).
+   * collector (in the background). With {@link OperatorSettings#leaderElection()}, the informers start at once (a warm
+   * standby) but reconciles and the orphan collector only start once this replica holds the Lease; events seen
+   * meanwhile are kept and handled then. Losing the Lease later stops this operator ({@link #leadershipLost()}).
    *
    * @param client the API client; not closed by {@link #close()}
-   * @param settings namespaces, clock, meter registry
+   * @param settings namespaces, clock, meter registry, leader election
    * @return the running operator
    * @throws io.javaoperatorsdk.operator.OperatorException when the informers cannot start (API unreachable, CRDs
-   *     missing, RBAC); nothing is left running then
+   *     missing, RBAC), or leader election is on and the client may not get, create and update Leases in the Lease
+   *     namespace; nothing is left running then
    */
   public static CacheplaneOperator start(KubernetesClient client, OperatorSettings settings) {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(settings, "settings");
-    OperatorMetrics metrics = new OperatorMetrics(settings.meterRegistry());
-    PodCache pods = PodCache.start(client, settings.namespaces());
+    CacheplaneOperator started = new CacheplaneOperator(client, settings);
+    started.run();
+    return started;
+  }
+
+  private void run() {
+    pods = PodCache.start(client, settings.namespaces());
     AgentDirectory agents = new AgentDirectory(new LeaseLiveness(settings.clock()), new AgentDirectory.Pods() {
       @Override public boolean exists(String namespace, String name, String uid) {
         return pods.exists(namespace, name, uid);
@@ -82,34 +103,97 @@ public final class CacheplaneOperator implements AutoCloseable {
     });
     PolicyPipeline pipeline = new PolicyPipeline(settings.clock(), metrics, CanaryRollout.INSTANCE, agents,
         new RolloutEvents(client, settings.clock()), settings.defaultStrategy(), settings.maxTimerDelay());
-    Operator operator = new Operator(o -> o
-        .withKubernetesClient(client)
-        .withCloseClientOnStop(false)
-        .withUseSSAToPatchPrimaryResource(false)
-        .withSSABasedCreateUpdateMatchForDependentResources(false)
-        .withStopOnInformerErrorDuringStartup(true)
-        .checkingCRDAndValidateLocalModel(false)
-        .withReconciliationTerminationTimeout(TERMINATION_TIMEOUT));
+    LeaderElection election = settings.leaderElection();
+    operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withCloseClientOnStop(false)
+          .withUseSSAToPatchPrimaryResource(false)
+          .withSSABasedCreateUpdateMatchForDependentResources(false)
+          .withStopOnInformerErrorDuringStartup(true)
+          .checkingCRDAndValidateLocalModel(false)
+          .withReconciliationTerminationTimeout(TERMINATION_TIMEOUT);
+      if (election != null) {
+        o.withLeaderElectionConfiguration(leaderElectionConfiguration(election));
+      }
+    });
     try {
       operator.register(new CachePolicyReconciler(pipeline), o -> configure(o, settings.namespaces()));
       operator.register(new RoutePolicyReconciler(pipeline), o -> configure(o, settings.namespaces()));
       operator.start();
+      if (election == null) {
+        leading.set(true);
+        startOrphanCollector();
+      }
     } catch (RuntimeException e) {
+      closed.set(true);
       stopQuietly(operator);
+      closeOrphanCollector();
       pods.close();
       throw e;
     }
-    OrphanCollector gc;
-    try {
-      gc = OrphanCollector.start(client, settings.namespaces(), metrics);
-    } catch (RuntimeException e) {
-      stopQuietly(operator);
-      pods.close();
-      throw e;
+    LOG.info("cacheplane operator started, watching {}{}", settings.namespaces().isEmpty() ? "all namespaces"
+        : "namespaces " + settings.namespaces(), election == null ? "" : ", standing for leader election as "
+        + election.identity() + " (Lease " + election.leaseNamespace() + "/" + election.leaseName() + ")");
+  }
+
+  /**
+   * JOSDK's leader election with our callbacks. JOSDK's default on losing the Lease is {@code System.exit(1)}; we turn
+   * that off and stop this operator instead ({@link #stoppedLeading}), so the core never ends the JVM (tests and local
+   * mode run several operators in one) and the shell decides how the process ends.
+   */
+  LeaderElectionConfiguration leaderElectionConfiguration(LeaderElection election) {
+    LeaderCallbacks callbacks = new LeaderCallbacks(this::startedLeading, this::stoppedLeading,
+        leader -> LOG.info("leader of Lease {}/{} is now {}", election.leaseNamespace(), election.leaseName(), leader));
+    // the constructor, not the builder: the builder refuses to set exitOnStopLeading outside tests
+    return new LeaderElectionConfiguration(election.leaseName(), election.leaseNamespace(), election.leaseDuration(),
+        election.renewDeadline(), election.retryPeriod(), election.identity(), callbacks, false);
+  }
+
+  private void startedLeading() {
+    LOG.info("{} leads: reconciling", settings.leaderElection().identity());
+    leading.set(true);
+    startOrphanCollector();
+  }
+
+  /**
+   * Called when this replica stops leading: after {@link #close()} (it released the Lease: nothing to do), or because
+   * it could not renew the Lease within the renew deadline (another replica may lead soon): then it stops
+   * reconciling at once, on another thread (this one belongs to the executor the stop shuts down), and completes
+   * {@link #leadershipLost()}.
+   */
+  private void stoppedLeading() {
+    if (closed.get()) {
+      return; // close() releases the Lease itself once the reconciles stopped
     }
-    LOG.info("cacheplane operator started, watching {}", settings.namespaces().isEmpty() ? "all namespaces"
-        : "namespaces " + settings.namespaces());
-    return new CacheplaneOperator(operator, gc, pods);
+    leading.set(false);
+    LOG.error("{} lost the leader election Lease {}/{}: stopping reconciles", settings.leaderElection().identity(),
+        settings.leaderElection().leaseNamespace(), settings.leaderElection().leaseName());
+    Thread stopper = new Thread(() -> {
+      close();
+      lostLeadership.complete(null);
+    }, "cacheplane-lost-leadership");
+    stopper.setDaemon(true);
+    stopper.start();
+  }
+
+  private synchronized void startOrphanCollector() {
+    if (closed.get() || orphanCollector != null) {
+      return;
+    }
+    orphanCollector = OrphanCollector.start(client, settings.namespaces(), metrics);
+    orphanCollector.synced().whenComplete((ok, error) -> {
+      if (error == null) {
+        orphanCollectorSynced.complete(null);
+      } else {
+        orphanCollectorSynced.completeExceptionally(error);
+      }
+    });
+  }
+
+  private synchronized void closeOrphanCollector() {
+    if (orphanCollector != null) {
+      orphanCollector.close();
+    }
   }
 
   private static <P extends HasMetadata> void configure(ControllerConfigurationOverrider<P> o, Set<String> namespaces) {
@@ -133,24 +217,42 @@ public final class CacheplaneOperator implements AutoCloseable {
         || newP.isMarkedForDeletion());
   }
 
-  /** Whether the operator runs and every JOSDK event source (informer) is healthy. */
+  /** Whether the operator runs and every JOSDK event source (informer) is healthy (a standby replica is healthy). */
   public boolean isHealthy() {
     return !closed.get() && operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
   }
 
-  /** Whether {@link #start} completed and {@link #close()} was not called. */
+  /** Whether {@link #start} completed and {@link #close()} was not called (nor leadership lost). */
   public boolean isRunning() {
     return !closed.get();
   }
 
-  /** Completes when the orphan collector's caches have synced and its start-up sweep ran. */
-  public CompletableFuture<Void> orphanCollectorSynced() {
-    return orphanCollector.synced();
+  /** Whether this operator reconciles now: running, and holding the Lease when leader election is on. */
+  public boolean isLeader() {
+    return !closed.get() && leading.get();
   }
 
   /**
-   * Stops the operator first (no reconcile runs afterwards; running ones get {@link #TERMINATION_TIMEOUT}), then the
-   * orphan collector. Idempotent; returns within seconds; the client stays open.
+   * Completes once this replica lost the leader election Lease (it could not renew it within the renew deadline) and
+   * stopped; never completes without leader election or after a plain {@link #close()}. The Quarkus shell exits the
+   * process with status 1 then, so Kubernetes restarts the container and it stands for election again.
+   */
+  public CompletableFuture<Void> leadershipLost() {
+    return lostLeadership.copy();
+  }
+
+  /**
+   * Completes when the orphan collector's caches have synced and its start-up sweep ran (with leader election: once
+   * this replica leads).
+   */
+  public CompletableFuture<Void> orphanCollectorSynced() {
+    return orphanCollectorSynced.copy();
+  }
+
+  /**
+   * Stops the operator first (no reconcile runs afterwards; running ones get {@link #TERMINATION_TIMEOUT}), then
+   * releases the leader election Lease (JOSDK stops it after the reconcile executor), then stops the orphan collector.
+   * Idempotent; returns within seconds; the client stays open.
    */
   @Override
   public void close() {
@@ -158,9 +260,41 @@ public final class CacheplaneOperator implements AutoCloseable {
       return;
     }
     stopQuietly(operator);
-    orphanCollector.close();
+    if (leading.getAndSet(false)) {
+      releaseLease(settings.leaderElection());
+    }
+    closeOrphanCollector();
     pods.close();
     LOG.info("cacheplane operator stopped");
+  }
+
+  /**
+   * Hands the Lease over after a clean stop, as client-go's {@code ReleaseOnCancel} does (empty holder, duration 1 s):
+   * JOSDK 5.3 stops its elector only after its executor, so its own release never runs and a standby would wait the
+   * full lease duration. Only while this replica still holds it (optimistic locking on the read version); any failure
+   * just leaves the Lease to expire.
+   */
+  private void releaseLease(LeaderElection election) {
+    if (election == null) {
+      return;
+    }
+    try {
+      Lease lease = client.leases().inNamespace(election.leaseNamespace()).withName(election.leaseName()).get();
+      if (lease == null || lease.getSpec() == null || !election.identity().equals(lease.getSpec().getHolderIdentity())) {
+        return;
+      }
+      ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+      lease.getSpec().setHolderIdentity("");
+      lease.getSpec().setLeaseDurationSeconds(1);
+      lease.getSpec().setRenewTime(now);
+      lease.getSpec().setAcquireTime(now);
+      client.leases().inNamespace(election.leaseNamespace()).resource(lease).update();
+      LOG.info("{} released the leader election Lease {}/{}", election.identity(), election.leaseNamespace(),
+          election.leaseName());
+    } catch (KubernetesClientException e) {
+      LOG.warn("releasing the leader election Lease {}/{}: {} (it expires after {})", election.leaseNamespace(),
+          election.leaseName(), e.toString(), election.leaseDuration());
+    }
   }
 
   private static void stopQuietly(Operator operator) {

@@ -26,9 +26,11 @@ import java.util.Set;
  * @param maxTimerDelay longest real-time delay before a policy with a rollout in progress (or agents still
  *     converging) is reconciled again, even when its next timer is later: how soon an expired agent Lease or a timer of
  *     an injected clock is noticed. 15 s by default (half the default lease duration of 30 s)
+ * @param leaderElection leader election among replicas, or {@code null} (the default: a single replica, as tests and
+ *     local mode run) to reconcile at once without a Lease
  */
 public record OperatorSettings(Set<String> namespaces, Clock clock, MeterRegistry meterRegistry,
-    RolloutStrategy defaultStrategy, Duration maxTimerDelay) {
+    RolloutStrategy defaultStrategy, Duration maxTimerDelay, LeaderElection leaderElection) {
 
   /**
    * The built-in default strategy: {@code steps [{setWeight: 10}, {pause: {duration: 1m}}, {setWeight: 50},
@@ -68,39 +70,53 @@ public record OperatorSettings(Set<String> namespaces, Clock clock, MeterRegistr
     Strategy.resolve(defaultStrategy, defaultStrategy); // fails early on a duration that does not parse
   }
 
-  /** With the default strategy and timer delay. */
-  public OperatorSettings(Set<String> namespaces, Clock clock, MeterRegistry meterRegistry) {
-    this(namespaces, clock, meterRegistry, DEFAULT_STRATEGY, DEFAULT_MAX_TIMER_DELAY);
+  /** Without leader election. */
+  public OperatorSettings(Set<String> namespaces, Clock clock, MeterRegistry meterRegistry,
+      RolloutStrategy defaultStrategy, Duration maxTimerDelay) {
+    this(namespaces, clock, meterRegistry, defaultStrategy, maxTimerDelay, null);
   }
 
-  /** All namespaces, the system UTC clock, a fresh {@link SimpleMeterRegistry}, the default strategy. */
+  /** With the default strategy and timer delay, without leader election. */
+  public OperatorSettings(Set<String> namespaces, Clock clock, MeterRegistry meterRegistry) {
+    this(namespaces, clock, meterRegistry, DEFAULT_STRATEGY, DEFAULT_MAX_TIMER_DELAY, null);
+  }
+
+  /**
+   * All namespaces, the system UTC clock, a fresh {@link SimpleMeterRegistry}, the default strategy, no leader
+   * election.
+   */
   public static OperatorSettings defaults() {
     return new OperatorSettings(Set.of(), Clock.systemUTC(), new SimpleMeterRegistry());
   }
 
   /** A copy watching only {@code namespaces} (empty = all). */
   public OperatorSettings withNamespaces(Set<String> namespaces) {
-    return new OperatorSettings(namespaces, clock, meterRegistry, defaultStrategy, maxTimerDelay);
+    return new OperatorSettings(namespaces, clock, meterRegistry, defaultStrategy, maxTimerDelay, leaderElection);
   }
 
   /** A copy with another clock. */
   public OperatorSettings withClock(Clock clock) {
-    return new OperatorSettings(namespaces, clock, meterRegistry, defaultStrategy, maxTimerDelay);
+    return new OperatorSettings(namespaces, clock, meterRegistry, defaultStrategy, maxTimerDelay, leaderElection);
   }
 
   /** A copy with another meter registry. */
   public OperatorSettings withMeterRegistry(MeterRegistry meterRegistry) {
-    return new OperatorSettings(namespaces, clock, meterRegistry, defaultStrategy, maxTimerDelay);
+    return new OperatorSettings(namespaces, clock, meterRegistry, defaultStrategy, maxTimerDelay, leaderElection);
   }
 
   /** A copy with another default strategy (e.g. {@link Strategy#allAtOnce()}). */
   public OperatorSettings withDefaultStrategy(RolloutStrategy defaultStrategy) {
-    return new OperatorSettings(namespaces, clock, meterRegistry, defaultStrategy, maxTimerDelay);
+    return new OperatorSettings(namespaces, clock, meterRegistry, defaultStrategy, maxTimerDelay, leaderElection);
   }
 
   /** A copy with another {@link #maxTimerDelay}. */
   public OperatorSettings withMaxTimerDelay(Duration maxTimerDelay) {
-    return new OperatorSettings(namespaces, clock, meterRegistry, defaultStrategy, maxTimerDelay);
+    return new OperatorSettings(namespaces, clock, meterRegistry, defaultStrategy, maxTimerDelay, leaderElection);
+  }
+
+  /** A copy with leader election ({@code null} = none: reconcile at once, a single replica). */
+  public OperatorSettings withLeaderElection(LeaderElection leaderElection) {
+    return new OperatorSettings(namespaces, clock, meterRegistry, defaultStrategy, maxTimerDelay, leaderElection);
   }
 
   private static RolloutStrategy builtInStrategy() {

@@ -114,7 +114,7 @@ class HelmChartE2E {
     Rendered r = template("cacheplane", "cp-system");
     assertThat(r.text()).as("no object carries Argo CD's tracking label").doesNotContain(INSTANCE_LABEL);
     assertThat(r.kinds()).containsExactlyInAnyOrder("ServiceAccount", "ServiceAccount", "ClusterRole",
-        "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment", "Deployment");
+        "ClusterRoleBinding", "Role", "RoleBinding", "Role", "RoleBinding", "Service", "Deployment", "Deployment");
     for (HasMetadata o : r.objects()) {
       assertThat(o.getMetadata().getLabels()).as("labels of %s", o.getFullResourceName())
           .containsEntry("app.kubernetes.io/part-of", "cacheplane")
@@ -176,12 +176,21 @@ class HelmChartE2E {
     // Operator
     Deployment operator = r.one(Deployment.class, "cacheplane-operator");
     assertThat(operator.getSpec().getReplicas()).isEqualTo(1);
-    assertThat(operator.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    assertThat(operator.getSpec().getStrategy().getType()).as("leader election: replicas may overlap")
+        .isEqualTo("RollingUpdate");
+    assertThat(operator.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
     assertThat(operator.getSpec().getSelector().getMatchLabels()).doesNotContainKey(INSTANCE_LABEL);
     PodSpec opPod = operator.getSpec().getTemplate().getSpec();
     Container op = single(opPod.getContainers());
     assertThat(op.getImage()).isEqualTo("cacheplane/operator:" + appVersion);
-    assertThat(env(op)).containsEntry("CACHEPLANE_OPERATOR_NAMESPACES", "");
+    assertThat(env(op)).containsEntry("CACHEPLANE_OPERATOR_NAMESPACES", "")
+        .containsEntry("CACHEPLANE_OPERATOR_LEADER_ELECTION_ENABLED", "true")
+        .containsEntry("CACHEPLANE_OPERATOR_LEADER_ELECTION_LEASE_NAME", "cacheplane-operator")
+        .containsEntry("CACHEPLANE_OPERATOR_LEADER_ELECTION_LEASE_DURATION", "15s")
+        .containsEntry("CACHEPLANE_OPERATOR_LEADER_ELECTION_RENEW_DEADLINE", "10s")
+        .containsEntry("CACHEPLANE_OPERATOR_LEADER_ELECTION_RETRY_PERIOD", "2s");
+    assertThat(fieldRefs(op)).containsEntry("POD_NAME", "metadata.name")
+        .containsEntry("POD_NAMESPACE", "metadata.namespace");
     assertThat(ports(op)).containsExactlyEntriesOf(Map.of("management", 9090));
     assertProbes(op, 9090);
     assertHardened(opPod, op);
@@ -198,6 +207,27 @@ class HelmChartE2E {
         "/pods: get,list,watch",
         "/events: create,patch");
     assertThat(r.text()).as("no rule mentions Secrets").doesNotContain("secrets");
+
+    Role leaderElection = r.one(Role.class, "cacheplane-operator-leader-election");
+    assertThat(leaderElection.getMetadata().getNamespace()).isEqualTo("cp-system");
+    assertThat(leaderElection.getRules()).extracting(rule -> rule.getApiGroups() + " " + rule.getResources() + " "
+        + rule.getResourceNames() + " " + rule.getVerbs()).containsExactlyInAnyOrder(
+            "[coordination.k8s.io] [leases] [] [create]",
+            "[coordination.k8s.io] [leases] [cacheplane-operator] [get, update]");
+    RoleBinding leaderBinding = r.one(RoleBinding.class, "cacheplane-operator-leader-election");
+    assertThat(leaderBinding.getRoleRef().getName()).isEqualTo("cacheplane-operator-leader-election");
+    assertThat(leaderBinding.getSubjects()).singleElement()
+        .satisfies(subject -> assertThat(subject.getName()).isEqualTo("cacheplane-operator"));
+
+    Rendered single = template("cp", "ns", "--set", "operator.leaderElection.enabled=false");
+    assertThat(single.one(Deployment.class, "cp-cacheplane-operator").getSpec().getStrategy().getType())
+        .as("without leader election two operators must never overlap").isEqualTo("Recreate");
+    assertThat(single.objects()).extracting(o -> o.getMetadata().getName())
+        .doesNotContain("cp-cacheplane-operator-leader-election");
+    Cli.Result twoWithoutElection = k8s.helm("template", "cp", chart, "--set", "operator.replicas=2",
+        "--set", "operator.leaderElection.enabled=false");
+    assertThat(twoWithoutElection.exitCode()).as(twoWithoutElection.toString()).isNotZero();
+    assertThat(twoWithoutElection.stderr()).contains("operator.replicas > 1 needs operator.leaderElection.enabled");
   }
 
   @Test
@@ -246,17 +276,25 @@ class HelmChartE2E {
         "--set-json", "operator.watchNamespaces=[\"" + watchA + "\",\"" + watchB + "\"]");
     assertThat(r.text()).doesNotContain(INSTANCE_LABEL);
     assertThat(r.kinds()).doesNotContain("ClusterRole", "ClusterRoleBinding");
+    // the agents' Role and the operator's leader election Role in the release namespace, the operator's in each watched
     assertThat(r.objects().stream().filter(o -> o instanceof Role).map(o -> o.getMetadata().getNamespace()))
-        .containsExactlyInAnyOrder(ns, watchA, watchB);
+        .containsExactlyInAnyOrder(ns, ns, watchA, watchB);
     assertThat(r.objects().stream().filter(o -> o instanceof RoleBinding).map(o -> o.getMetadata().getNamespace()))
-        .containsExactlyInAnyOrder(ns, watchA, watchB);
+        .containsExactlyInAnyOrder(ns, ns, watchA, watchB);
 
     Deployment operator = r.one(Deployment.class, "cacheplane-all-operator");
     Container op = single(operator.getSpec().getTemplate().getSpec().getContainers());
     assertThat(op.getImage()).isEqualTo("registry.example.test/cacheplane/operator@sha256:"
         + "0000000000000000000000000000000000000000000000000000000000000001");
     assertThat(env(op)).containsEntry("CACHEPLANE_OPERATOR_NAMESPACES", watchA + "," + watchB)
-        .containsEntry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75");
+        .containsEntry("JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75")
+        .containsEntry("CACHEPLANE_OPERATOR_LEADER_ELECTION_LEASE_NAME", "cp-e2e-operator-lock")
+        .containsEntry("CACHEPLANE_OPERATOR_LEADER_ELECTION_LEASE_DURATION", "20s")
+        .containsEntry("CACHEPLANE_OPERATOR_LEADER_ELECTION_RENEW_DEADLINE", "12s")
+        .containsEntry("CACHEPLANE_OPERATOR_LEADER_ELECTION_RETRY_PERIOD", "3s");
+    assertThat(operator.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(r.one(Role.class, "cacheplane-all-operator-leader-election").getRules())
+        .anySatisfy(rule -> assertThat(rule.getResourceNames()).containsExactly("cp-e2e-operator-lock"));
     assertThat(operator.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("cp-operator-sa");
     assertThat(operator.getSpec().getTemplate().getSpec().getImagePullSecrets())
         .extracting(s -> s.getName()).containsExactly("regcred", "regcred-2");
@@ -305,7 +343,7 @@ class HelmChartE2E {
 
     Rendered operatorOnly = template("cp", "ns", "--set", "agent.enabled=false");
     assertThat(operatorOnly.objects()).extracting(o -> o.getMetadata().getName())
-        .allMatch(n -> n.endsWith("-operator"));
+        .allMatch(n -> n.endsWith("-operator") || n.endsWith("-operator-leader-election"));
 
     Rendered renamed = template("prod", "ns", "--set", "nameOverride=cp");
     assertThat(renamed.one(Deployment.class, "prod-cp-agent")).isNotNull();
@@ -398,9 +436,16 @@ class HelmChartE2E {
       assertThat(canI(operator, where, "get", "secrets")).as("operator must not read secrets").isFalse();
       assertThat(canI(operator, where, "update", "cachepolicies.cacheplane.io")).as("never writes a spec").isFalse();
       assertThat(canI(operator, where, "delete", "cachepolicies.cacheplane.io")).isFalse();
-      assertThat(canI(operator, where, "create", "leases.coordination.k8s.io")).isFalse();
       assertThat(canI(operator, where, "create", "pods")).isFalse();
     }
+    // leader election: its own Lease in the release namespace only
+    assertThat(canI(operator, ns, "create", "leases.coordination.k8s.io")).isTrue();
+    assertThat(canI(operator, ns, "update", "leases.coordination.k8s.io/cp-cacheplane-operator")).isTrue();
+    assertThat(canI(operator, ns, "update", "leases.coordination.k8s.io/cacheplane-agent-x")).as("an agent's Lease")
+        .isFalse();
+    assertThat(canI(operator, ns, "delete", "leases.coordination.k8s.io/cp-cacheplane-operator")).isFalse();
+    assertThat(canI(operator, elsewhere, "create", "leases.coordination.k8s.io")).isFalse();
+    assertThat(canI(operator, elsewhere, "update", "leases.coordination.k8s.io/cp-cacheplane-operator")).isFalse();
   }
 
   @Test

@@ -18,6 +18,7 @@ import io.cacheplane.operator.rollout.Strategy;
 import io.cacheplane.operator.rollout.Transition;
 import io.cacheplane.operator.status.Messages;
 import io.cacheplane.operator.status.RolloutStatus;
+import io.cacheplane.operator.status.SelectorText;
 import io.cacheplane.operator.status.Outcome;
 import io.cacheplane.operator.status.Outcome.Result;
 import io.cacheplane.operator.status.StatusDecisions;
@@ -127,7 +128,7 @@ public final class PolicyPipeline {
       RolloutInput input = new RolloutInput(candidate, published.stable(), published.canary(), published.sequence(),
           RolloutStatus.read(policy.getStatus()), Strategy.resolve(spec.getRollout(), defaultStrategy),
           Boolean.TRUE.equals(spec.getPaused()), Controls.fromAnnotations(policy.getMetadata().getAnnotations()),
-          matched.live(), matched.stale(), matched.outdated(), now);
+          matched.live(), matched.stale(), matched.outdated(), now, SelectorText.of(spec.getAgentSelector()));
       decided[0] = rollout.decide(input);
       nextExpiry[0] = matched.nextExpiry();
       return decided[0].target();

@@ -27,7 +27,9 @@ import java.util.List;
  *   <li><b>Supersede</b>: a canary of another revision is dropped (history {@code Superseded}); the new rollout
  *       starts once no agent serves a third revision (drain), so agents never run three revisions at once.</li>
  *   <li><b>Steps changed</b> (steps hash differs): the steps restart.</li>
- *   <li><b>Start</b> (nothing to wait for when no live agent matches: the candidate becomes stable at once; once a
+ *   <li><b>Start</b> (nothing to wait for when no live agent matches: the candidate becomes stable at once, with
+ *       {@code Ready=False} and {@code Degraded=True}, reason {@code NoMatchingAgents}, naming the selector, until a
+ *       matching agent serves it; once a
  *       canary is out, agents vanishing never promote it: the steps go on with nobody to acknowledge, and a bake
  *       with analysis stays inconclusive).</li>
  *   <li><b>Running</b>: abort, NACK (an agent rejected the canary → rollback), {@code spec.paused} (freeze; timers
@@ -608,6 +610,7 @@ public final class CanaryRollout implements RolloutEngine {
           in.staleAgents());
 
       boolean allOnCandidate = cand.equals(stableRev) && !running && agents.stream().allMatch(a -> a.serves(cand));
+      boolean noAgents = allOnCandidate && agents.isEmpty();
       String readyReason;
       String readyMessage;
       boolean degraded = false;
@@ -627,10 +630,17 @@ public final class CanaryRollout implements RolloutEngine {
         degraded = true;
         degradedReason = aborted.reason();
         degradedMessage = readyMessage;
+      } else if (noAgents) {
+        readyReason = PolicyConditions.NO_MATCHING_AGENTS;
+        readyMessage = "no live agent matches agentSelector " + in.agentSelector() + ": revision " + cand
+            + " is published as stable and agents that match get it when they appear"
+            + (in.staleAgents() > 0 ? "; " + in.staleAgents() + " matched agent(s) have expired Leases" : "");
+        degraded = true;
+        degradedReason = PolicyConditions.NO_MATCHING_AGENTS;
+        degradedMessage = readyMessage;
       } else if (allOnCandidate) {
         readyReason = PolicyConditions.PUBLISHED;
-        readyMessage = "revision " + cand + " is stable and served by all " + agents.size() + " live matched agent(s)"
-            + (agents.isEmpty() ? " (no agent matches the policy's agentSelector)" : "");
+        readyMessage = "revision " + cand + " is stable and served by all " + agents.size() + " live matched agent(s)";
         degradedMessage = readyMessage;
       } else if (cand.equals(stableRev) && !running) {
         readyReason = PolicyConditions.AGENTS_CONVERGING;
@@ -651,7 +661,7 @@ public final class CanaryRollout implements RolloutEngine {
       String pMessage = progressingMessage != null ? progressingMessage
           : "no rollout in progress; stable revision " + stableRev;
       boolean paused = pausedReason != null;
-      conditions.add(new DesiredCondition(PolicyConditions.READY, allOnCandidate && !hold && aborted == null,
+      conditions.add(new DesiredCondition(PolicyConditions.READY, allOnCandidate && !noAgents && !hold && aborted == null,
           readyReason, Messages.bounded(readyMessage)));
       conditions.add(new DesiredCondition(PolicyConditions.PROGRESSING, progressing, pReason,
           Messages.bounded(pMessage)));

@@ -20,10 +20,12 @@ import java.util.Objects;
  * @param staleAgents matched agents whose Lease expired (left out of {@code agents})
  * @param outdatedAgents ids of matched live agents that do not list the envelope schema version
  * @param now the operator's clock
+ * @param agentSelector the policy's {@code agentSelector} as text for messages ({@code SelectorText}), e.g.
+ *     {@code app=agent}
  */
 public record RolloutInput(PublishedRevision candidate, PublishedRevision stable, PublishedRevision canary,
     Long publishedSequence, RolloutState previous, Strategy strategy, boolean paused, Controls requested, List<AgentView> agents,
-    int staleAgents, List<String> outdatedAgents, Instant now) {
+    int staleAgents, List<String> outdatedAgents, Instant now, String agentSelector) {
 
   public RolloutInput {
     Objects.requireNonNull(candidate, "candidate");
@@ -33,5 +35,6 @@ public record RolloutInput(PublishedRevision candidate, PublishedRevision stable
     agents = List.copyOf(agents);
     outdatedAgents = List.copyOf(outdatedAgents);
     Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(agentSelector, "agentSelector");
   }
 }

@@ -7,7 +7,10 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-/** {@code /q/health/ready}: up once the operator has started and while its informers are healthy. */
+/**
+ * {@code /q/health/ready}: up once the operator has started and while its informers are healthy, leader or warm
+ * standby alike (data {@code leader} tells which).
+ */
 @Readiness
 @ApplicationScoped
 public class OperatorReadinessCheck implements HealthCheck {
@@ -23,6 +26,7 @@ public class OperatorReadinessCheck implements HealthCheck {
     return HealthCheckResponse.named("cacheplane-operator")
         .status(healthy)
         .withData("started", started)
+        .withData("leader", started && operator.isLeader())
         .build();
   }
 }

@@ -64,6 +64,17 @@ final class Cluster {
         && policy.getMetadata().getGeneration().equals(policy.getStatus().getObservedGeneration());
   }
 
+  /**
+   * Whether the policy's current generation is published as stable with no agent to serve it (the ITs without
+   * simulated agents): {@code Ready=False} with reason {@code NoMatchingAgents}.
+   */
+  static boolean isPublishedToNoAgents(CustomResource<?, PolicyStatus> policy) {
+    Condition ready = condition(policy, "Ready");
+    return ready != null && "False".equals(ready.getStatus()) && "NoMatchingAgents".equals(ready.getReason())
+        && policy.getMetadata().getGeneration().equals(policy.getStatus().getObservedGeneration())
+        && policy.getStatus().getStableRevision() != null;
+  }
+
   /** The ConfigMap of a policy, or {@code null}. */
   static ConfigMap configMapOf(KubernetesClient client, HasMetadata policy) {
     return client.configMaps().inNamespace(policy.getMetadata().getNamespace())
@@ -84,14 +95,18 @@ final class Cluster {
    * ({@code METHOD path}); waits at most 50 ms for a straggler once the queue is empty.
    */
   static List<String> drainWrites(KubernetesMockServer server) throws InterruptedException {
-    List<String> writes = new ArrayList<>();
+    return drainRequests(server).stream().filter(r -> WRITE_METHODS.contains(r.substring(0, r.indexOf(' '))))
+        .toList();
+  }
+
+  /** Takes every request recorded by the mock server so far ({@code METHOD path}), as {@link #drainWrites}. */
+  static List<String> drainRequests(KubernetesMockServer server) throws InterruptedException {
+    List<String> requests = new ArrayList<>();
     RecordedRequest r;
     while ((r = server.takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
-      if (WRITE_METHODS.contains(r.getMethod())) {
-        writes.add(r.getMethod() + " " + r.getPath());
-      }
+      requests.add(r.getMethod() + " " + r.getPath());
     }
-    return writes;
+    return requests;
   }
 
   /**

@@ -3,7 +3,7 @@ package io.cacheplane.operator.it;
 import static io.cacheplane.operator.it.Cluster.condition;
 import static io.cacheplane.operator.it.Cluster.configMapOf;
 import static io.cacheplane.operator.it.Cluster.envelope;
-import static io.cacheplane.operator.it.Cluster.isReady;
+import static io.cacheplane.operator.it.Cluster.isPublishedToNoAgents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -79,9 +79,9 @@ class RoutePolicyIT {
     client.resource(Fixtures.cachePolicy(ns, name, 100)).create();
   }
 
-  private RoutePolicy createReady(String name, String... refs) {
+  private RoutePolicy createPublished(String name, String... refs) {
     client.resource(Fixtures.routePolicy(ns, name, refs)).create();
-    await().atMost(WAIT).until(() -> isReady(get(name)));
+    await().atMost(WAIT).until(() -> isPublishedToNoAgents(get(name)));
     return get(name);
   }
 
@@ -93,12 +93,12 @@ class RoutePolicyIT {
   }
 
   @Test
-  void createPublishesTheEnvelopeAndReportsReady() {
+  void createPublishesTheEnvelopeAndReportsNoMatchingAgents() {
     createCachePolicy("pages");
-    RoutePolicy p = createReady("front", "pages", null);
+    RoutePolicy p = createPublished("front", "pages", null);
 
-    assertThat(p.getStatus().getPhase()).isEqualTo(PolicyPhase.Healthy);
-    assertThat(condition(p, "Ready").getReason()).isEqualTo("Published");
+    assertThat(p.getStatus().getPhase()).isEqualTo(PolicyPhase.Degraded);
+    assertThat(condition(p, "Ready").getReason()).isEqualTo("NoMatchingAgents");
     ConfigMap cm = configMapOf(client, p);
     assertThat(cm.getMetadata().getName()).isEqualTo("routepolicy-front");
     assertThat(cm.getMetadata().getLabels())
@@ -112,11 +112,11 @@ class RoutePolicyIT {
 
   @Test
   void specUpdatePublishesTheNewRevisionWithTheNextSequence() {
-    RoutePolicy before = createReady("front", (String) null);
+    RoutePolicy before = createPublished("front", (String) null);
 
     editSpec("front", s -> s.getRoutes().get(0).setTimeout("5s"));
 
-    await().atMost(WAIT).until(() -> get("front").getStatus().getSequence() == 2L && isReady(get("front")));
+    await().atMost(WAIT).until(() -> get("front").getStatus().getSequence() == 2L && isPublishedToNoAgents(get("front")));
     RoutePolicy after = get("front");
     assertThat(after.getStatus().getStableRevision()).isNotEqualTo(before.getStatus().getStableRevision());
     assertThat(envelope(configMapOf(client, after)).sequence()).isEqualTo(2L);
@@ -139,7 +139,7 @@ class RoutePolicyIT {
   @MethodSource("invalidChanges")
   void invalidUpdateReportsInvalidSpecAndLeavesTheConfigMapAlone(String row, Consumer<RoutePolicySpec> change,
       String expected) {
-    createReady("front", null, null);
+    createPublished("front", null, null);
     ConfigMap published = configMapOf(client, get("front"));
 
     editSpec("front", change);
@@ -168,14 +168,14 @@ class RoutePolicyIT {
 
     createCachePolicy("pages");
 
-    await().atMost(WAIT).until(() -> isReady(get("front")));
+    await().atMost(WAIT).until(() -> isPublishedToNoAgents(get("front")));
     assertThat(envelope(configMapOf(client, get("front"))).sequence()).isEqualTo(1L);
   }
 
   @Test
   void aDanglingReferenceKeepsThePreviousConfigMapUntilResolved() {
     createCachePolicy("pages");
-    createReady("front", "pages");
+    createPublished("front", "pages");
     ConfigMap published = configMapOf(client, get("front"));
 
     editSpec("front", s -> s.getRoutes().add(Fixtures.route("extra", "/extra", "later")));
@@ -188,14 +188,14 @@ class RoutePolicyIT {
 
     createCachePolicy("later");
 
-    await().atMost(WAIT).until(() -> isReady(get("front")));
+    await().atMost(WAIT).until(() -> isPublishedToNoAgents(get("front")));
     assertThat(envelope(configMapOf(client, get("front"))).sequence()).isEqualTo(2L);
   }
 
   @Test
   void deletingAReferencedCachePolicyBlocksButKeepsTheConfigMap() {
     createCachePolicy("pages");
-    RoutePolicy p = createReady("front", "pages");
+    RoutePolicy p = createPublished("front", "pages");
     ConfigMap published = configMapOf(client, p);
 
     client.resources(CachePolicy.class).inNamespace(ns).withName("pages").delete();
@@ -206,7 +206,7 @@ class RoutePolicyIT {
 
   @Test
   void anEnvelopeAbove900KiBIsRefusedAndThePublishedOneStays() {
-    createReady("front", (String) null);
+    createPublished("front", (String) null);
     ConfigMap published = configMapOf(client, get("front"));
 
     editSpec("front", s -> {
@@ -237,7 +237,7 @@ class RoutePolicyIT {
 
   @Test
   void deletingThePolicyRemovesItsConfigMap() {
-    RoutePolicy p = createReady("front", (String) null);
+    RoutePolicy p = createPublished("front", (String) null);
 
     client.resources(RoutePolicy.class).inNamespace(ns).withName("front").delete();
 

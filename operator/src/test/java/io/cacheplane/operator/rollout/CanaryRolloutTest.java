@@ -82,14 +82,40 @@ class CanaryRolloutTest {
           assertThat(s.last.target().canary().revision()).isEqualTo(V2.revision());
           assertThat(s.canaries()).isEqualTo(1);
         }),
-        row("creation without agents: stable at once, nothing waits", s -> s.noStable().decide(), s -> {
+        row("creation without agents: stable at once, nothing waits, NoMatchingAgents", s -> s.noStable().decide(), s -> {
           assertThat(s.last.target().stable().revision()).isEqualTo(V2.revision());
           assertThat(s.last.target().canary()).isNull();
-          is(s, "Ready", true, "Published");
+          is(s, "Ready", false, "NoMatchingAgents");
+          is(s, "Degraded", true, "NoMatchingAgents");
+          assertThat(cond(s, "Ready").message()).startsWith("no live agent matches agentSelector app=agent: revision "
+              + V2.revision() + " is published as stable");
+          assertThat(s.last.phase()).isEqualTo(PolicyPhase.Degraded);
           is(s, "Progressing", false, "RolloutCompleted");
           assertThat(s.last.agents().matched()).isZero();
           assertThat(s.transitions()).containsExactly(Transition.COMPLETED, Transition.CONVERGED);
           assertThat(s.last.wakeAt()).isNull();
+        }),
+        row("a change while no agent matches: stable at once, no progress deadline to wait for", s -> s.decide(), s -> {
+          assertThat(s.last.target().stable().revision()).isEqualTo(V2.revision());
+          assertThat(s.last.target().canary()).isNull();
+          is(s, "Ready", false, "NoMatchingAgents");
+          assertThat(s.last.wakeAt()).isNull();
+          assertThat(s.state.aborted()).isNull();
+        }),
+        row("agents appear after NoMatchingAgents: they get the stable revision, then Ready", s -> {
+          s.decide();
+          s.agents(3).agents.values().forEach(a -> a.revision = null); // new agents have nothing yet
+          s.decide();
+          is(s, "Ready", false, "AgentsConverging");
+          s.apply();
+          return s.decide();
+        }, s -> {
+          assertThat(s.last.target().stable().revision()).isEqualTo(V2.revision());
+          assertThat(s.last.target().canary()).isNull();
+          is(s, "Ready", true, "Published");
+          is(s, "Degraded", false, "Published");
+          assertThat(s.last.phase()).isEqualTo(PolicyPhase.Healthy);
+          assertThat(s.last.agents().matched()).isEqualTo(3);
         }),
         row("setWeight without ACK keeps waiting", s -> {
           s.agents(10).decide();

@@ -108,7 +108,7 @@ final class RolloutSim {
   RolloutInput input() {
     List<AgentView> views = agents.values().stream().map(Agent::view).toList();
     return new RolloutInput(candidate, stable, canary, sequence, state,
-        Strategy.resolve(strategy, Strategy.allAtOnce()), paused, requested, views, stale, outdated, now);
+        Strategy.resolve(strategy, Strategy.allAtOnce()), paused, requested, views, stale, outdated, now, "app=agent");
   }
 
   /** One decision; publishes its target and keeps its state as status would. */

@@ -29,4 +29,21 @@ class OperatorLifecycleTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> OperatorLifecycle.settings(java.util.Set.of(),
         "steps: [{setWeight: 10, pause: {}}]", "", registry)).hasMessageContaining("exactly one of setWeight or pause");
   }
+
+  @Test
+  void leaderElectionFromConfigurationWithClientGoDefaults() {
+    var defaults = OperatorLifecycle.leaderElection("", "cacheplane-system", "operator-0", "", "", "");
+    assertThat(defaults).isEqualTo(io.cacheplane.operator.LeaderElection.of("cacheplane-system", "operator-0"));
+
+    var custom = OperatorLifecycle.leaderElection("cp-lock", "ops", "operator-1", "30s", "20s", "4s");
+    assertThat(custom.leaseName()).isEqualTo("cp-lock");
+    assertThat(custom.leaseDuration()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThat(custom.renewDeadline()).isEqualTo(java.time.Duration.ofSeconds(20));
+    assertThat(custom.retryPeriod()).isEqualTo(java.time.Duration.ofSeconds(4));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> OperatorLifecycle.leaderElection("", "", "operator-0",
+        "", "", "")).hasMessageContaining("POD_NAMESPACE");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> OperatorLifecycle.leaderElection("", "ops", "operator-0",
+        "soon", "", "")).hasMessageContaining("not a duration: soon");
+  }
 }

@@ -122,7 +122,8 @@ class StatusDecisionsTest {
     assertThat(PolicyConditions.REASONS).containsExactly("Published", "InvalidSpec", "CachePolicyNotFound",
         "PayloadTooLarge", "PublishFailed", "ConfigMapConflict", "StepSetWeight", "StepPaused", "Draining",
         "RolloutCompleted", "RolloutInProgress", "AgentsConverging", "AwaitingPromote", "SpecPaused",
-        "AnalysisInconclusive", "NotPaused", "RolledBack", "Aborted", "ProgressDeadlineExceeded", "AgentsOutdated");
+        "AnalysisInconclusive", "NotPaused", "RolledBack", "Aborted", "ProgressDeadlineExceeded", "AgentsOutdated",
+        "NoMatchingAgents");
     assertThat(PolicyConditions.OPERATOR_TYPES).containsExactly("Ready", "Progressing", "Degraded", "Paused");
     assertThat(PolicyConditions.PAUSED).isEqualTo("Paused");
     assertThat(PolicyConditions.REASONS).containsAll(Arrays.stream(Result.values()).map(Result::reason).toList());
