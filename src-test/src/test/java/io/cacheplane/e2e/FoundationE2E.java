@@ -107,8 +107,8 @@ class FoundationE2E {
             && agentA.configMaps().inNamespace(ns).list() != null);
 
     cacheplane.startOperator(operatorClient, Set.of(ns));
-    cacheplane.startAgent(agentA, "agent-a", ns);
-    cacheplane.startAgent(agentB, "agent-b", ns);
+    cacheplane.startAgent(agentA, k8s.client(), "agent-a", ns);
+    cacheplane.startAgent(agentB, k8s.client(), "agent-b", ns);
     await("both agents' ConfigMap informers synced").atMost(CONVERGE).pollInterval(POLL)
         .until(() -> cacheplane.agents().stream().allMatch(Agent::synced));
   }

@@ -1,5 +1,7 @@
 package io.cacheplane.e2e;
 
+import static org.awaitility.Awaitility.await;
+
 import io.cacheplane.agent.Agent;
 import io.cacheplane.agent.AgentSettings;
 import io.cacheplane.agent.BackendResolver;
@@ -8,9 +10,13 @@ import io.cacheplane.local.DemoUpstream;
 import io.cacheplane.local.LocalCluster;
 import io.cacheplane.operator.CacheplaneOperator;
 import io.cacheplane.operator.OperatorSettings;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -77,8 +83,19 @@ final class InProcessCacheplane implements AutoCloseable {
    * ephemeral loopback port; {@code client} is closed by {@link #close()}.
    */
   Agent startAgent(KubernetesClient client, String agentId, String namespace) {
+    return startAgent(client, null, agentId, namespace);
+  }
+
+  /**
+   * Starts an agent whose identity is a Pod object created with {@code admin} (no kubelet: the operator only needs
+   * the Pod to exist, and its UID owns the agent's Lease). {@code admin} null: no Pod (the operator then ignores the
+   * agent's Lease).
+   */
+  Agent startAgent(KubernetesClient client, KubernetesClient admin, String agentId, String namespace) {
     adopt(client);
+    String podUid = admin == null ? null : createAgentPod(admin, namespace, agentId).getMetadata().getUid();
     Agent agent = Agent.start(client, vertx, AgentSettings.defaults(agentId, namespace)
+        .withPodUid(podUid)
         .withPodLabels(LocalCluster.AGENT_LABELS)
         .withTrafficHost("127.0.0.1")
         .withTrafficPort(0)
@@ -86,6 +103,20 @@ final class InProcessCacheplane implements AutoCloseable {
         .withMeterRegistry(new SimpleMeterRegistry()));
     agents.add(agent);
     return agent;
+  }
+
+  /** Creates (or updates) a plain Pod named {@code name} with the agents' labels, once the namespace admits pods. */
+  static Pod createAgentPod(KubernetesClient admin, String namespace, String name) {
+    Pod pod = new PodBuilder()
+        .withNewMetadata().withName(name).withNamespace(namespace).withLabels(LocalCluster.AGENT_LABELS).endMetadata()
+        .withNewSpec().withAutomountServiceAccountToken(false)
+          .addNewContainer().withName("agent").withImage("cacheplane/agent").endContainer().endSpec()
+        .build();
+    // The ServiceAccount admission plugin refuses pods until the namespace's default ServiceAccount exists.
+    await("Pod " + name + " created").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(() -> admin.pods().inNamespace(namespace).resource(pod).createOr(NonDeletingOperation::update) != null);
+    return admin.pods().inNamespace(namespace).withName(name).get();
   }
 
   List<Agent> agents() {

@@ -250,16 +250,7 @@ class RolloutE2E {
   // ---- helpers --------------------------------------------------------------------------------------------------
 
   private static Pod createPod(String name) {
-    Pod pod = new PodBuilder()
-        .withNewMetadata().withName(name).withNamespace(ns).withLabels(AGENT_LABELS).endMetadata()
-        .withNewSpec().withAutomountServiceAccountToken(false)
-          .addNewContainer().withName("agent").withImage("cacheplane/agent").endContainer().endSpec()
-        .build();
-    // The ServiceAccount admission plugin refuses pods until the namespace's default ServiceAccount exists.
-    await("Pod " + name + " created").atMost(CONVERGE).pollInterval(POLL).ignoreExceptions()
-        .until(() -> k8s.client().pods().inNamespace(ns).resource(pod).createOr(
-            io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update) != null);
-    return k8s.client().pods().inNamespace(ns).withName(name).get();
+    return InProcessCacheplane.createAgentPod(k8s.client(), ns, name);
   }
 
   /** Services resolve to the demo upstream; names starting with {@value #UNRESOLVABLE_PREFIX} are refused. */

@@ -120,8 +120,9 @@ public final class PolicyConditions {
    */
   public static final String AGENTS_OUTDATED = "AgentsOutdated";
   /**
-   * (Ready=False, phase Healthy is never reached) The policy's agentSelector matches no live agent: the revision is
-   * published, and the rollout completes at once instead of waiting for acknowledgements that cannot come. Check
+   * (Ready=False, Degraded=True, phase Degraded; the message names the selector) The policy's agentSelector matches
+   * no live agent: the revision is published, and the rollout completes at once instead of waiting for
+   * acknowledgements that cannot come; when matching agents appear they get it and the policy becomes Ready. Check
    * the selector against the agents' pod labels ({@code kubectl cacheplane agents}), or the agents' health.
    */
   public static final String NO_MATCHING_AGENTS = "NoMatchingAgents";
