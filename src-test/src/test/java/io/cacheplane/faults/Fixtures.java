@@ -168,6 +168,20 @@ final class Fixtures {
     return revision[0];
   }
 
+  /**
+   * The stable revision in the policy's status once its current generation is observed, Ready or not; {@code null}
+   * before that.
+   */
+  static String publishedRevision(KubernetesClient client, String namespace, String kind, String name) {
+    HasMetadata p = policy(client, namespace, kind, name);
+    PolicyStatus s = p == null ? null : p instanceof CachePolicy c ? c.getStatus() : ((RoutePolicy) p).getStatus();
+    if (s == null || s.getObservedGeneration() == null
+        || !s.getObservedGeneration().equals(p.getMetadata().getGeneration())) {
+      return null;
+    }
+    return s.getStableRevision();
+  }
+
   static HasMetadata policy(KubernetesClient client, String namespace, String kind, String name) {
     Class<? extends HasMetadata> type = CACHE.equals(kind) ? CachePolicy.class : RoutePolicy.class;
     return client.resources(type).inNamespace(namespace).withName(name).get();

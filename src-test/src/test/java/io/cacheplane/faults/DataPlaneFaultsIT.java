@@ -29,18 +29,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Fault scenarios whose features are on other branches (not in the agent this module builds against yet). Each is
- * written against today's API (the settings and spec fields exist already) and disabled with the branch it waits
- * for: enable it when that branch is merged, and add its summary line to docs/reliability.md.
+ * Data-plane faults that need the agent's newer features: an agent restarted during an API outage serves its
+ * last-known-good policies from its state directory; an upstream that goes down is covered by stale entries
+ * (staleIfError); retries against a failing upstream stay within the route's retry budget.
  */
-class PendingFaultsIT {
+class DataPlaneFaultsIT {
 
-  static final String NS = "pending";
+  static final String NS = "data-plane-faults";
   static final Duration CONVERGE = Duration.ofSeconds(20);
 
   @Test
