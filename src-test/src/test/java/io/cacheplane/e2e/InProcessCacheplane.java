@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * the chart's RBAC is in force. Services resolve to a {@link DemoUpstream} on loopback ports. {@link #close()} stops
  * everything it started, agents first, and closes the clients it was given.
  */
-final class InProcessCacheplane implements AutoCloseable {
+public final class InProcessCacheplane implements AutoCloseable {
 
   private final Vertx vertx = Vertx.vertx();
   private final DemoUpstream upstream;
@@ -106,7 +106,7 @@ final class InProcessCacheplane implements AutoCloseable {
   }
 
   /** Creates (or updates) a plain Pod named {@code name} with the agents' labels, once the namespace admits pods. */
-  static Pod createAgentPod(KubernetesClient admin, String namespace, String name) {
+  public static Pod createAgentPod(KubernetesClient admin, String namespace, String name) {
     Pod pod = new PodBuilder()
         .withNewMetadata().withName(name).withNamespace(namespace).withLabels(LocalCluster.AGENT_LABELS).endMetadata()
         .withNewSpec().withAutomountServiceAccountToken(false)

@@ -13,6 +13,7 @@ import io.cacheplane.agent.Endpoint;
 import io.cacheplane.api.v1alpha1.CachePolicy;
 import io.cacheplane.e2e.Cli;
 import io.cacheplane.e2e.E2E;
+import io.cacheplane.e2e.InProcessCacheplane;
 import io.cacheplane.e2e.LocalControlPlane;
 import io.cacheplane.e2e.LogCapture;
 import io.cacheplane.e2e.ServiceAccountClients;
@@ -21,7 +22,6 @@ import io.cacheplane.local.LocalCluster;
 import io.cacheplane.operator.CacheplaneOperator;
 import io.cacheplane.operator.OperatorSettings;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -110,10 +110,7 @@ class ApiServerOutageE2E {
         .withMeterRegistry(new SimpleMeterRegistry()));
     for (int i = 0; i < AGENTS; i++) {
       String podName = "agent-" + i;
-      Pod pod = k8s.client().pods().inNamespace(ns).resource(new PodBuilder()
-          .withNewMetadata().withName(podName).withLabels(LocalCluster.AGENT_LABELS).endMetadata()
-          .withNewSpec().addNewContainer().withName("agent").withImage("cacheplane/agent").endContainer().endSpec()
-          .build()).create();
+      Pod pod = InProcessCacheplane.createAgentPod(k8s.client(), ns, podName);
       agents.add(Agent.start(agentClients.get(i), vertx, AgentSettings.defaults(podName, ns)
           .withPodLabels(LocalCluster.AGENT_LABELS)
           .withPodUid(pod.getMetadata().getUid())
