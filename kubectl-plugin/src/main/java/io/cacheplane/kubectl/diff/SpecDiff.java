@@ -43,8 +43,13 @@ public final class SpecDiff {
     String from = stable == null ? "stable (none: not yet published)" : "stable " + stable.revision()
         + " (generation " + stable.generation() + ")";
     String to = "canary " + canary.revision() + " (generation " + canary.generation() + ")";
-    return new ArrayList<>(UnifiedDiffUtils.generateUnifiedDiff(from, to, before,
+    List<String> diff = new ArrayList<>(UnifiedDiffUtils.generateUnifiedDiff(from, to, before,
         DiffUtils.diff(before, after), CONTEXT));
+    if (before.isEmpty() && diff.size() > 2) {
+      // GNU diff numbers the empty side's hunk 0,0 (java-diff-utils writes 1,0)
+      diff.set(2, diff.get(2).replaceFirst("^@@ -1,0 ", "@@ -0,0 "));
+    }
+    return diff;
   }
 
   /**

@@ -153,6 +153,6 @@ public final class StatusView {
   }
 
   private static void line(List<String> out, String label, String value) {
-    out.add(label + ":" + " ".repeat(Math.max(1, LABEL_WIDTH - label.length())) + value);
+    out.add(String.format("%-" + LABEL_WIDTH + "s%s", label + ":", value));
   }
 }

@@ -18,8 +18,10 @@ public final class ProgressBar {
   public static String of(long done, long total) {
     long d = total <= 0 ? 0 : Math.max(0, Math.min(done, total));
     long t = Math.max(total, 1);
-    int filled = (int) (d * WIDTH / t);
-    long percent = d * 100 / t;
+    // In doubles, so no product overflows; exact at both ends (0 and d == t).
+    double fraction = d == t ? 1.0 : (double) d / t;
+    int filled = Math.min(WIDTH, (int) Math.floor(fraction * WIDTH));
+    long percent = Math.min(100, (long) Math.floor(fraction * 100));
     return "[" + "#".repeat(filled) + "-".repeat(WIDTH - filled) + "] " + String.format("%3d%%", percent);
   }
 }
