@@ -193,7 +193,8 @@ class KubectlPluginE2E {
     Instant before = Instant.now().minusSeconds(1);
     Cli.Result promote = plugin(ns, "promote", "cachepolicy/pages");
     assertThat(promote.exitCode()).as(promote.toString()).isZero();
-    assertThat(promote.stdout()).contains("cachepolicy/pages: promotion to the next step requested (cacheplane.io/promote=");
+    assertThat(promote.stdout())
+        .contains("cachepolicy/pages: promotion to the next step requested (cacheplane.io/promote=");
     String token = read(ns, "pages").getMetadata().getAnnotations().get(RolloutControls.PROMOTE_ANNOTATION);
     assertThat(Instant.parse(token)).isAfter(before);
 

@@ -1,5 +1,6 @@
 package io.cacheplane.kubectl.controls;
 
+import io.cacheplane.api.v1alpha1.PolicyStatus;
 import io.cacheplane.api.v1alpha1.RolloutControls;
 import io.cacheplane.kubectl.ExitCodes;
 import picocli.CommandLine.Command;
@@ -22,5 +23,12 @@ public final class AbortCommand extends ControlCommand {
   @Override
   String done(String token) {
     return "abort requested (" + RolloutControls.ABORT_ANNOTATION + "=" + token + ")";
+  }
+
+  @Override
+  String note(PolicyStatus status) {
+    return status == null || status.getCanaryRevision() == null
+        ? "no rollout is in progress (status.canaryRevision is empty): nothing to abort"
+        : null;
   }
 }

@@ -1,5 +1,6 @@
 package io.cacheplane.kubectl.controls;
 
+import io.cacheplane.api.v1alpha1.PolicyStatus;
 import io.cacheplane.api.v1alpha1.RolloutControls;
 import io.cacheplane.kubectl.ExitCodes;
 import picocli.CommandLine.Command;
@@ -32,5 +33,12 @@ public final class PromoteCommand extends ControlCommand {
 
   private String annotation() {
     return full ? RolloutControls.PROMOTE_FULL_ANNOTATION : RolloutControls.PROMOTE_ANNOTATION;
+  }
+
+  @Override
+  String note(PolicyStatus status) {
+    return status == null || status.getCanaryRevision() == null
+        ? "no rollout is in progress (status.canaryRevision is empty): nothing to promote"
+        : null;
   }
 }

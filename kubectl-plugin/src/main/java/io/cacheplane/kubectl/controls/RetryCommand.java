@@ -1,5 +1,6 @@
 package io.cacheplane.kubectl.controls;
 
+import io.cacheplane.api.v1alpha1.PolicyStatus;
 import io.cacheplane.api.v1alpha1.RolloutControls;
 import io.cacheplane.kubectl.ExitCodes;
 import picocli.CommandLine.Command;
@@ -21,5 +22,12 @@ public final class RetryCommand extends ControlCommand {
   @Override
   String done(String token) {
     return "retry requested (" + RolloutControls.RETRY_ANNOTATION + "=" + token + ")";
+  }
+
+  @Override
+  String note(PolicyStatus status) {
+    return status == null || status.getAborted() == null
+        ? "no rollout was aborted or rolled back (status.aborted is empty): nothing to retry"
+        : null;
   }
 }

@@ -69,7 +69,8 @@ class AgentRowsTest {
   @Test
   void hostileReportTextIsSanitized() {
     List<Lease> leases = List.of(lease("cacheplane-agent-x", "x", NOW, 15, report("x\u001b[2J",
-        new PolicyReport("CachePolicy", "p", "u", 1L, "r", AgentReport.REJECTED, null, "Bad\u001b[31m", "m\nm", null))));
+        new PolicyReport("CachePolicy", "p", "u", 1L, "r", AgentReport.REJECTED, null, "Bad\u001b[31m", "m\nm",
+            null))));
     String table = String.join("\n", AgentRows.lines(leases, NOW));
     assertThat(table).doesNotContain("\u001b").contains("x?[2J").contains("Bad?[31m: m?m");
   }

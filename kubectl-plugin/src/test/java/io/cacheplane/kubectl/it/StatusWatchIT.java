@@ -105,7 +105,8 @@ class StatusWatchIT {
     assertThat(run.join()).isEqualTo(ExitCodes.OK);
     String text = out.toString();
     assertThat(text.split("Name:", -1)).as(text).hasSize(3);
-    assertThat(text).contains("Phase:         Healthy").endsWith("cachepolicy/pages is Healthy" + System.lineSeparator())
+    assertThat(text).contains("Phase:         Healthy")
+        .endsWith("cachepolicy/pages is Healthy" + System.lineSeparator())
         .doesNotContain("\u001b");
   }
 

@@ -55,6 +55,7 @@ class RolloutOutcomeTest {
   void decidesWhetherTheWatchEnds(String what, long generation, PolicyStatus status, RolloutOutcome expected) {
     RolloutOutcome outcome = RolloutOutcome.of(policy(generation, spec(), status));
     assertThat(outcome).isEqualTo(expected);
-    assertThat(outcome.exitCode()).isEqualTo(expected == RolloutOutcome.FAILED ? ExitCodes.ROLLOUT_FAILED : ExitCodes.OK);
+    assertThat(outcome.exitCode())
+        .isEqualTo(expected == RolloutOutcome.FAILED ? ExitCodes.ROLLOUT_FAILED : ExitCodes.OK);
   }
 }

@@ -109,7 +109,8 @@ class StatusViewTest {
         condition(PolicyConditions.READY, "False", PolicyConditions.ROLLED_BACK, "agent a rejected revision b"),
         condition(PolicyConditions.DEGRADED, "True", PolicyConditions.ROLLED_BACK, "agent a rejected revision b"));
     s.setStableRevision("aaaaaaaaaaaaaaaa");
-    s.setAborted(new AbortedRollout("bbbbbbbbbbbbbbbb", 3L, "RolledBack", "agent a rejected it", "2025-06-01T11:59:00Z"));
+    s.setAborted(new AbortedRollout("bbbbbbbbbbbbbbbb", 3L, "RolledBack", "agent a rejected it",
+        "2025-06-01T11:59:00Z"));
     assertThat(StatusView.lines(policy(3, spec(), s), NOW)).containsExactly(
         "Name:          pages",
         "Kind:          CachePolicy",
@@ -141,7 +142,8 @@ class StatusViewTest {
   @Test
   void hostileTextCannotDriveTheTerminal() {
     PolicyStatus s = status(PolicyPhase.Progressing, 1,
-        condition(PolicyConditions.READY, "False", "X\u001b[2J", "line1\nline2\u001b]0;title\u0007" + "y".repeat(5000)));
+        condition(PolicyConditions.READY, "False", "X\u001b[2J",
+            "line1\nline2\u001b]0;title\u0007" + "y".repeat(5000)));
     List<String> lines = StatusView.lines(policy(1, spec(), s), NOW);
     assertThat(String.join("\n", lines)).doesNotContain("\u001b", "\u0007");
     String ready = lines.stream().filter(l -> l.startsWith("Ready:")).findFirst().orElseThrow();
