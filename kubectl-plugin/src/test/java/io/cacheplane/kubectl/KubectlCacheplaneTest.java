@@ -65,7 +65,10 @@ class KubectlCacheplaneTest {
         Arguments.of(List.of("status", "cp/a", "--timeout", "soon"), "\"soon\" is not a duration"),
         Arguments.of(List.of("status", "cp/a", "--interval", "10ms", "-w"), "--interval must be at least 100ms"),
         Arguments.of(List.of("frobnicate"), "Unmatched argument at index 0: 'frobnicate'"),
-        Arguments.of(List.of("agents", "--bogus"), "Unknown option: '--bogus'"));
+        Arguments.of(List.of("agents", "--bogus"), "Unknown option: '--bogus'"),
+        Arguments.of(List.of("agents", "-n", "Shop_1"), "\"Shop_1\" is not a namespace name"),
+        Arguments.of(List.of("agents", "-n", ""), "\"\" is not a namespace name"),
+        Arguments.of(List.of("status", "cp/a", "-n", "a".repeat(64)), "is not a namespace name: at most 63"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * The connection to the API server, configured like kubectl: the kubeconfig from {@code --kubeconfig}, else
@@ -30,6 +31,10 @@ public final class Cluster implements AutoCloseable {
   public static final int CONNECT_TIMEOUT_MS = 10_000;
   /** Request timeout, in milliseconds. */
   public static final int REQUEST_TIMEOUT_MS = 30_000;
+
+  /** Longest namespace name (a DNS-1123 label). */
+  public static final int MAX_NAMESPACE = 63;
+  private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
   private final KubernetesClient client;
   private final String namespace;
@@ -47,10 +52,14 @@ public final class Cluster implements AutoCloseable {
    * @param kubeconfig {@code --kubeconfig}, or {@code null}
    * @param context {@code --context}, or {@code null} for the current context
    * @param namespace {@code --namespace}, or {@code null}
-   * @throws CliException (exit {@link ExitCodes#ERROR}) when the kubeconfig file is missing or unreadable, or has no
-   *     such context
+   * @throws CliException exit {@link ExitCodes#USAGE} for a malformed namespace; exit {@link ExitCodes#ERROR} when the
+   *     kubeconfig file is missing or unreadable, or has no such context
    */
   public static Cluster connect(String kubeconfig, String context, String namespace) throws CliException {
+    if (namespace != null && (namespace.length() > MAX_NAMESPACE || !DNS_1123_LABEL.matcher(namespace).matches())) {
+      throw new CliException(ExitCodes.USAGE, "\"" + Text.safe(namespace, 80) + "\" is not a namespace name: at most "
+          + MAX_NAMESPACE + " lower-case letters, digits and '-', starting and ending with a letter or digit");
+    }
     Config config;
     try {
       if (kubeconfig != null) {
