@@ -2,6 +2,7 @@ package io.cacheplane.kubectl.status;
 
 import io.cacheplane.api.v1alpha1.AbortedRollout;
 import io.cacheplane.api.v1alpha1.AgentCounts;
+import io.cacheplane.api.v1alpha1.AnalysisStatus;
 import io.cacheplane.api.v1alpha1.PolicyConditions;
 import io.cacheplane.api.v1alpha1.PolicyStatus;
 import io.cacheplane.api.v1alpha1.RevisionHistoryEntry;
@@ -17,7 +18,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The text of {@code kubectl cacheplane status}: a pure function of a policy and the time now. Every value from the
+ * The text of {@code kubectl cacheplane status}: a pure function of a policy and the time now (the analysis line shows
+ * {@code status.analysis.lastResult}, the operator's last verdict, and its failed-interval count). Every value from the
  * server passes through {@link Text#safe}. Fields come from {@code status} as the operator writes it (PolicyStatus);
  * the step's description and bake time from {@code spec.rollout.steps} or the Progressing message
  * ({@link CurrentStep}).
@@ -64,6 +66,11 @@ public final class StatusView {
     }
     bake(step, s, now).ifPresent(b -> line(out, "Bake", b));
     line(out, "Agents", agents(s.getAgents()));
+    AnalysisStatus analysis = s.getAnalysis();
+    if (analysis != null && (analysis.getLastResult() != null || analysis.getFailures() != null)) {
+      line(out, "Analysis", Text.safe(analysis.getLastResult(), 500) + " (failed intervals: "
+          + (analysis.getFailures() == null ? 0 : analysis.getFailures()) + ")");
+    }
     for (String type : List.of(PolicyConditions.PROGRESSING, PolicyConditions.PAUSED, PolicyConditions.DEGRADED)) {
       Optional<Condition> c = condition(s, type);
       if (c.isPresent() && "True".equals(c.get().getStatus())) {

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cacheplane.api.v1alpha1.AbortedRollout;
 import io.cacheplane.api.v1alpha1.AgentCounts;
+import io.cacheplane.api.v1alpha1.AnalysisStatus;
 import io.cacheplane.api.v1alpha1.PolicyConditions;
 import io.cacheplane.api.v1alpha1.PolicyPhase;
 import io.cacheplane.api.v1alpha1.PolicyStatus;
@@ -121,6 +122,19 @@ class StatusViewTest {
         "Agents:        - (no agent reports yet)",
         "Degraded:      True  RolledBack: agent a rejected revision b",
         "Taken back:    bbbbbbbbbbbbbbbb RolledBack at 2025-06-01T11:59:00Z: agent a rejected it");
+  }
+
+  @Test
+  void theLastAnalysisVerdictIsShownWithTheFailureCount() {
+    PolicyStatus s = baking(NOW);
+    AnalysisStatus analysis = new AnalysisStatus();
+    analysis.setLastResult("canary 0.4% errors of 250 requests, stable 0.3%: pass");
+    analysis.setFailures(1);
+    s.setAnalysis(analysis);
+    assertThat(StatusView.lines(policy(2, spec(10, "10m", 100), s), NOW)).contains(
+        "Analysis:      canary 0.4% errors of 250 requests, stable 0.3%: pass (failed intervals: 1)");
+    assertThat(StatusView.lines(policy(2, spec(10, "10m", 100), baking(NOW)), NOW))
+        .noneMatch(l -> l.startsWith("Analysis:"));
   }
 
   @Test
