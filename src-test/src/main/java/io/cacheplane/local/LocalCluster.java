@@ -63,6 +63,10 @@ public final class LocalCluster implements AutoCloseable {
   private final String namespace;
 
   private LocalCluster(int agentCount, String namespace) {
+    this(agentCount, namespace, OperatorSettings.defaults());
+  }
+
+  private LocalCluster(int agentCount, String namespace, OperatorSettings operatorSettings) {
     this.namespace = namespace;
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
         new KubernetesCrudDispatcher(List.of()), false);
@@ -76,7 +80,7 @@ public final class LocalCluster implements AutoCloseable {
     services.add(DemoUpstream.FALLBACK);
     upstream = DemoUpstream.start(vertx, services);
     operatorClient = server.createClient();
-    operator = CacheplaneOperator.start(operatorClient, OperatorSettings.defaults());
+    operator = CacheplaneOperator.start(operatorClient, operatorSettings);
     for (int i = 0; i < agentCount; i++) {
       startAgent("agent-" + (char) ('a' + i % 26) + (i >= 26 ? Integer.toString(i / 26) : ""));
     }
@@ -103,6 +107,15 @@ public final class LocalCluster implements AutoCloseable {
    */
   public static LocalCluster startWithoutAgents(String namespace) {
     return new LocalCluster(0, namespace);
+  }
+
+  /**
+   * As {@link #startWithoutAgents(String)}, with the operator's meters in {@code operatorMeterRegistry} (e.g. a
+   * Prometheus registry, to read them as Prometheus exposes them).
+   */
+  public static LocalCluster startWithoutAgents(String namespace,
+      io.micrometer.core.instrument.MeterRegistry operatorMeterRegistry) {
+    return new LocalCluster(0, namespace, OperatorSettings.defaults().withMeterRegistry(operatorMeterRegistry));
   }
 
   /**
