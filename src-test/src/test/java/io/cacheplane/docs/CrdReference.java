@@ -90,14 +90,14 @@ public final class CrdReference {
       md.append("\n## `").append(section).append("`\n\n");
       String description = oneLine(node.path("description").asText(""));
       if (!description.isEmpty()) {
-        md.append(description).append("\n\n");
+        md.append(prose(description)).append("\n\n");
       }
       md.append("| field | type | validation | description |\n| --- | --- | --- | --- |\n");
       List<String[]> rows = new ArrayList<>();
       walk(node, section, required(schema).contains(section), rows);
       for (String[] row : rows.subList(1, rows.size())) { // the section itself is the heading
         md.append("| `").append(row[0]).append("` | ").append(row[1]).append(" | ").append(cell(row[2]))
-            .append(" | ").append(cell(row[3])).append(" |\n");
+            .append(" | ").append(prose(row[3])).append(" |\n");
       }
     }
 
@@ -223,6 +223,11 @@ public final class CrdReference {
 
   private static String oneLine(String text) {
     return text.replaceAll("\\s+", " ").strip();
+  }
+
+  /** Description text in a table cell: pipes escaped, and angle brackets, so {@code <service>} is not read as HTML. */
+  static String prose(String text) {
+    return cell(text).replace("<", "&lt;").replace(">", "&gt;");
   }
 
   /** A table cell: pipes escaped (also inside code spans, as GitHub's tables require). */

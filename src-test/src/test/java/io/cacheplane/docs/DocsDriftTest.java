@@ -81,7 +81,7 @@ class DocsDriftTest {
                     description: "The widget."
                     required: [size]
                     properties:
-                      size: {type: integer, minimum: 1.0, maximum: 10.0, description: "How big | in units."}
+                      size: {type: integer, minimum: 1.0, maximum: 10.0, description: "How big | in <units>."}
                       mode: {type: string, enum: [Fast, Slow]}
                       weight: {x-kubernetes-int-or-string: true, anyOf: [{type: integer}, {type: string}]}
                       parts:
@@ -101,7 +101,7 @@ class DocsDriftTest {
 
     assertThat(md).startsWith("# Widget field reference\n")
         .contains("short names `wd`")
-        .contains("| `spec.size` | integer | required; ≥ 1; ≤ 10 | How big \\| in units. |\n")
+        .contains("| `spec.size` | integer | required; ≥ 1; ≤ 10 | How big \\| in &lt;units&gt;. |\n")
         .contains("| `spec.mode` | string | one of `Fast`, `Slow` |  |\n")
         .contains("| `spec.weight` | integer or string |  |  |\n")
         .contains("| `spec.parts` | array of object |  |  |\n")
