@@ -8,4 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/k8s/install.sh
 command -v lua5.1 >/dev/null || { apt-get update -qq && apt-get install -y -qq lua5.1; }  # Argo CD health check tests
+# Argo CD's Application schema (GitOpsKitTest validates examples/argocd/ with the package's own validators).
+ARGO_MODELS=${CACHEPLANE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/cacheplane}/npm/argo-cd-4.0.0
+[[ -f $ARGO_MODELS/node_modules/@kubernetes-models/argo-cd/package.json ]] \
+  || npm install --prefix "$ARGO_MODELS" --no-save --no-audit --no-fund --loglevel=error @kubernetes-models/argo-cd@4.0.0
 exec mvn -B -ntp verify "$@"
