@@ -166,6 +166,57 @@ class AdmissionWebhookE2E {
     assertThat(server.reviews()).as("ConfigMap writes reach the webhook").isEqualTo(afterPolicy);
   }
 
+  /**
+   * The chart's own certificate (webhook.enabled, no cert-manager): the Secret's CA is the webhook's caBundle, it signs
+   * a serving certificate for the Service's DNS name, and an upgrade keeps all of it (Helm lookup) instead of
+   * generating a new pair. The release's webhook selects no namespace, so it never intercepts a write here.
+   */
+  @Test
+  void theChartKeepsItsGeneratedCertificateAcrossUpgrades(@TempDir Path dir) throws Exception {
+    String ns = k8s.createNamespace("webhook-chart");
+    String chart = k8s.tools().chart().toString();
+    String secretName = "cpw-cacheplane-webhook-tls";
+    String webhookName = ns + "-cpw-cacheplane-webhook";
+    try {
+      k8s.helm("install", "cpw", chart, "-n", ns, "--skip-crds", "--set", "webhook.enabled=true",
+          "--set", "agent.enabled=false", "--set-json",
+          "webhook.namespaceSelector={\"matchLabels\":{\"cacheplane-e2e-webhook\":\"no-such-namespace\"}}").orThrow();
+      var secret = k8s.client().secrets().inNamespace(ns).withName(secretName).get();
+      assertThat(secret).as("Secret " + secretName).isNotNull();
+      Map<String, String> data = secret.getData();
+      ValidatingWebhookConfiguration config = k8s.client().admissionRegistration().v1()
+          .validatingWebhookConfigurations().withName(webhookName).get();
+      assertThat(config).as("ValidatingWebhookConfiguration " + webhookName).isNotNull();
+      var webhook = config.getWebhooks().get(0);
+      assertThat(webhook.getClientConfig().getCaBundle()).isEqualTo(data.get("ca.crt"));
+      assertThat(webhook.getFailurePolicy()).isEqualTo("Fail");
+      assertThat(webhook.getRules()).singleElement().satisfies(rule -> {
+        assertThat(rule.getResources()).containsExactly("cachepolicies", "routepolicies");
+        assertThat(rule.getOperations()).containsExactly("CREATE", "UPDATE");
+      });
+
+      Files.write(dir.resolve("ca.crt"), Base64.getDecoder().decode(data.get("ca.crt")));
+      Files.write(dir.resolve("tls.crt"), Base64.getDecoder().decode(data.get("tls.crt")));
+      Cli.Result verify = Cli.run(List.of("openssl", "verify", "-CAfile", "ca.crt", "tls.crt"), dir, Map.of(), null,
+          Duration.ofSeconds(30));
+      assertThat(verify.exitCode()).as(verify.toString()).isZero();
+      String host = "cpw-cacheplane-webhook." + ns + ".svc";
+      Cli.Result names = Cli.run(List.of("openssl", "x509", "-in", "tls.crt", "-noout", "-checkhost", host), dir,
+          Map.of(), null, Duration.ofSeconds(30));
+      assertThat(names.stdout()).as(names.toString()).contains("does match");
+
+      k8s.helm("upgrade", "cpw", chart, "-n", ns, "--skip-crds", "--reuse-values").orThrow();
+      assertThat(k8s.client().secrets().inNamespace(ns).withName(secretName).get().getData())
+          .as("the Secret after an upgrade").isEqualTo(data);
+      assertThat(k8s.client().admissionRegistration().v1().validatingWebhookConfigurations().withName(webhookName)
+          .get().getWebhooks().get(0).getClientConfig().getCaBundle()).isEqualTo(data.get("ca.crt"));
+    } finally {
+      k8s.helm("uninstall", "cpw", "-n", ns);
+    }
+    assertThat(k8s.client().admissionRegistration().v1().validatingWebhookConfigurations().withName(webhookName)
+        .get()).as("uninstall removes the webhook configuration").isNull();
+  }
+
   /** Runs last: it stops the server the other tests use. */
   @Test
   @Order(Integer.MAX_VALUE)
