@@ -1,5 +1,6 @@
 package io.cacheplane.operator;
 
+import io.cacheplane.operator.agents.AgentCensus;
 import io.cacheplane.operator.agents.AgentDirectory;
 import io.cacheplane.operator.agents.LeaseLiveness;
 import io.cacheplane.operator.agents.PodCache;
@@ -93,14 +94,17 @@ public final class CacheplaneOperator implements AutoCloseable {
 
   private void run() {
     pods = PodCache.start(client, settings.namespaces());
-    AgentDirectory agents = new AgentDirectory(new LeaseLiveness(settings.clock()), new AgentDirectory.Pods() {
+    AgentDirectory.Pods podView = new AgentDirectory.Pods() {
       @Override public boolean exists(String namespace, String name, String uid) {
         return pods.exists(namespace, name, uid);
       }
       @Override public boolean ready() {
         return pods.ready();
       }
-    });
+    };
+    LeaseLiveness liveness = new LeaseLiveness(settings.clock());
+    AgentDirectory agents = new AgentDirectory(liveness, podView);
+    metrics.bindAgents(new AgentCensus(liveness, podView, settings.clock()));
     PolicyPipeline pipeline = new PolicyPipeline(settings.clock(), metrics, CanaryRollout.INSTANCE, agents,
         new RolloutEvents(client, settings.clock()), settings.defaultStrategy(), settings.maxTimerDelay());
     LeaderElection election = settings.leaderElection();
@@ -128,6 +132,7 @@ public final class CacheplaneOperator implements AutoCloseable {
       closed.set(true);
       stopQuietly(operator);
       closeOrphanCollector();
+      metrics.unbindAgents();
       pods.close();
       throw e;
     }
@@ -264,6 +269,7 @@ public final class CacheplaneOperator implements AutoCloseable {
       releaseLease(settings.leaderElection());
     }
     closeOrphanCollector();
+    metrics.unbindAgents();
     pods.close();
     LOG.info("cacheplane operator stopped");
   }

@@ -82,7 +82,11 @@ class ChartObservabilityE2E {
       alerts.addAll((List<Map<String, Object>>) group.get("rules"));
     }
     assertThat(alerts).extracting(a -> a.get("alert")).containsExactlyInAnyOrder("CacheplaneRollback",
-        "CacheplaneAgentsStale", "CacheplaneConfigRejected", "CacheplaneInvalidSpec", "CacheplaneHitRatioCollapsed");
+        "CacheplaneAgentsStale", "CacheplaneAgentDown", "CacheplaneConfigRejected", "CacheplaneInvalidSpec",
+        "CacheplaneHitRatioCollapsed");
+    assertThat(alerts).filteredOn(a -> "CacheplaneAgentsStale".equals(a.get("alert"))).singleElement()
+        .satisfies(a -> assertThat((String) a.get("expr")).as("the operator's own count of stale agents")
+            .contains("cacheplane_operator_agents{job=\"cp-cacheplane-operator-metrics\"", "state=\"stale\"}"));
     for (Map<String, Object> alert : alerts) {
       String expr = (String) alert.get("expr");
       assertThat(MetricsCatalog.unknown(MetricsCatalog.metricNames(expr), catalog)).as(alert.get("alert") + ": " + expr)

@@ -68,12 +68,13 @@ class DashboardTest {
     });
     assertThat(titles).contains("Rollout transitions", "Convergence time", "Rollbacks", "Hit ratio", "Evictions",
         "Distinct keys (entries)", "Upstream errors", "Retries", "Rejected configurations",
-        "Stale or unreachable agents");
+        "Stale agents", "Upstream latency");
     assertThat(metrics).contains("cacheplane_operator_rollout_transitions_total",
         "cacheplane_operator_convergence_seconds_sum", "cacheplane_operator_rollbacks_total",
         "cacheplane_cache_hits_total", "cacheplane_cache_misses_total", "cacheplane_cache_evictions_total",
         "cacheplane_cache_entries", "cacheplane_requests_total", "cacheplane_route_retries_total",
-        "cacheplane_route_retries_refused_total", "cacheplane_config_rejections_total", "up");
+        "cacheplane_route_retries_refused_total", "cacheplane_config_rejections_total", "up",
+        "cacheplane_operator_agents", "cacheplane_upstream_duration_seconds_bucket");
   }
 
   @Test

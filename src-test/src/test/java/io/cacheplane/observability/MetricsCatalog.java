@@ -51,7 +51,10 @@ final class MetricsCatalog {
   /** One metric family of a scrape: its Prometheus type and the label sets of its samples. */
   record Family(String name, String type, List<Map<String, String>> samples) {}
 
-  /** The documented table as name → type ({@code counter}, {@code gauge}, {@code summary}), in document order. */
+  /**
+   * The documented table as name → type ({@code counter}, {@code gauge}, {@code summary}, {@code histogram}), in
+   * document order.
+   */
   static Map<String, String> documented(Path repoRoot) {
     try {
       return documented(Files.readString(repoRoot.resolve(DOC)));
@@ -74,8 +77,9 @@ final class MetricsCatalog {
 
   /**
    * The {@code cacheplane_*} families of a Prometheus text scrape, keyed by the name a user queries: a counter's
-   * {@code _total} name, a summary's base name, a gauge's name. Samples of a summary ({@code _count}, {@code _sum},
-   * quantiles) go to their family.
+   * {@code _total} name, a summary's or histogram's base name, a gauge's name. Samples of a summary ({@code _count},
+   * {@code _sum}, quantiles) or histogram ({@code _bucket} too) go to their family, without the {@code quantile} and
+   * {@code le} labels.
    */
   static Map<String, Family> families(String scrape) {
     Map<String, String> types = new LinkedHashMap<>();
@@ -102,7 +106,7 @@ final class MetricsCatalog {
       if (m.group(3) != null) {
         Matcher l = LABEL.matcher(m.group(3));
         while (l.find()) {
-          if (!"quantile".equals(l.group(1))) {
+          if (!"quantile".equals(l.group(1)) && !"le".equals(l.group(1))) { // bounds, not labels of ours
             labels.put(l.group(1), l.group(2));
           }
         }
@@ -192,8 +196,8 @@ final class MetricsCatalog {
   }
 
   /**
-   * The names in {@code used} that are neither in the catalog (a summary's {@code _count}/{@code _sum} count as its
-   * own) nor one of {@link #PROMETHEUS_SERIES}.
+   * The names in {@code used} that are neither in the catalog (a summary's {@code _count}/{@code _sum} and a
+   * histogram's {@code _count}/{@code _sum}/{@code _bucket} count as its own) nor one of {@link #PROMETHEUS_SERIES}.
    */
   static Set<String> unknown(Set<String> used, Map<String, String> catalog) {
     Set<String> out = new LinkedHashSet<>();
@@ -201,8 +205,9 @@ final class MetricsCatalog {
       if (catalog.containsKey(name) || PROMETHEUS_SERIES.contains(name)) {
         continue;
       }
-      String base = name.replaceFirst("_(count|sum)$", "");
-      if (!base.equals(name) && "summary".equals(catalog.get(base))) {
+      String base = name.replaceFirst("_(count|sum|bucket)$", "");
+      String type = catalog.get(base);
+      if (!base.equals(name) && ("histogram".equals(type) || ("summary".equals(type) && !name.endsWith("_bucket")))) {
         continue;
       }
       out.add(name);

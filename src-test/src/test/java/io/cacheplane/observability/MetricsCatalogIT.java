@@ -183,7 +183,14 @@ class MetricsCatalogIT {
         "cacheplane_route_cache_not_applied_total", "cacheplane_config_applies_total",
         "cacheplane_config_rejections_total", "cacheplane_operator_rollout_transitions_total",
         "cacheplane_operator_rollbacks_total", "cacheplane_operator_convergence_seconds",
-        "cacheplane_operator_reconciles_total", "cacheplane_operator_publishes_total");
+        "cacheplane_operator_reconciles_total", "cacheplane_operator_publishes_total",
+        "cacheplane_upstream_duration_seconds", "cacheplane_operator_agents");
+    assertThat(live.get("cacheplane_upstream_duration_seconds").samples())
+        .contains(Map.of("policy", "shop", "route", "products", "outcome", "2xx"),
+            Map.of("policy", "shop", "route", "flaky", "outcome", "5xx"));
+    assertThat(operatorRegistry.get("cacheplane.operator.agents").tag("state", "live").gauge().value())
+        .as("both agents live by the operator's clock").isEqualTo(2);
+    assertThat(operatorRegistry.get("cacheplane.operator.agents").tag("state", "stale").gauge().value()).isZero();
     assertThat(live.get("cacheplane_operator_rollbacks_total").samples())
         .contains(Map.of("kind", "RoutePolicy", "reason", "nack"));
     assertThat(live.get("cacheplane_requests_total").samples())
@@ -251,7 +258,7 @@ class MetricsCatalogIT {
     }
     agentMetrics.evictionCounter("x").accept(RemovalCause.SIZE);
     assertThat(called).as("recording methods called").contains("hit", "miss", "stale", "request", "retry",
-        "retryRefused", "applied", "rejected", "stateWriteFailed", "stateFileSkipped", "cacheNotApplied",
+        "retryRefused", "upstream", "applied", "rejected", "stateWriteFailed", "stateFileSkipped", "cacheNotApplied",
         "reconciled", "published", "invalidSpec", "orphanDeleted", "transition", "rollback", "convergence");
     return spare;
   }

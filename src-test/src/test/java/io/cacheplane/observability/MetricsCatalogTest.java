@@ -89,10 +89,12 @@ class MetricsCatalogTest {
 
   @Test
   void unknownNamesAreThoseOutsideTheCatalogExceptSummaryPartsAndUp() {
-    Map<String, String> catalog = Map.of("cacheplane_a_seconds", "summary", "cacheplane_b_total", "counter");
+    Map<String, String> catalog = Map.of("cacheplane_a_seconds", "summary", "cacheplane_b_total", "counter",
+        "cacheplane_h_seconds", "histogram");
     assertThat(MetricsCatalog.unknown(Set.of("cacheplane_a_seconds_count", "cacheplane_a_seconds_sum",
-        "cacheplane_b_total", "up", "cacheplane_b_total_count", "cacheplane_c_total"), catalog))
-        .containsExactlyInAnyOrder("cacheplane_b_total_count", "cacheplane_c_total");
+        "cacheplane_b_total", "up", "cacheplane_b_total_count", "cacheplane_c_total", "cacheplane_a_seconds_bucket",
+        "cacheplane_h_seconds_bucket", "cacheplane_h_seconds_count", "cacheplane_h_seconds_sum"), catalog))
+        .containsExactlyInAnyOrder("cacheplane_b_total_count", "cacheplane_c_total", "cacheplane_a_seconds_bucket");
   }
 
   @Test
@@ -106,12 +108,19 @@ class MetricsCatalogTest {
         # TYPE cacheplane_operator_convergence_seconds summary
         cacheplane_operator_convergence_seconds_count{kind="CachePolicy",} 1.0
         cacheplane_operator_convergence_seconds_sum{kind="CachePolicy",} 2.0
+        # TYPE cacheplane_upstream_duration_seconds histogram
+        cacheplane_upstream_duration_seconds_bucket{outcome="2xx",policy="shop",route="a",le="0.005",} 0.0
+        cacheplane_upstream_duration_seconds_bucket{outcome="2xx",policy="shop",route="a",le="+Inf",} 1.0
+        cacheplane_upstream_duration_seconds_count{outcome="2xx",policy="shop",route="a",} 1.0
         # TYPE jvm_threads_live_threads gauge
         jvm_threads_live_threads 12.0
         """;
     Map<String, MetricsCatalog.Family> f = MetricsCatalog.families(scrape);
     assertThat(f).containsOnlyKeys("cacheplane_cache_hits_total", "cacheplane_requests_total",
-        "cacheplane_operator_convergence_seconds");
+        "cacheplane_operator_convergence_seconds", "cacheplane_upstream_duration_seconds");
+    assertThat(f.get("cacheplane_upstream_duration_seconds").type()).isEqualTo("histogram");
+    assertThat(f.get("cacheplane_upstream_duration_seconds").samples()).as("bucket bounds are not labels")
+        .containsOnly(Map.of("outcome", "2xx", "policy", "shop", "route", "a")).hasSize(3);
     assertThat(f.get("cacheplane_requests_total").type()).isEqualTo("counter");
     assertThat(f.get("cacheplane_requests_total").samples())
         .containsExactly(Map.of("policy", "shop", "route", "a", "status", "2xx"));

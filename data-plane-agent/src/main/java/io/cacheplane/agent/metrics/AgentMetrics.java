@@ -6,11 +6,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The agent's Micrometer meters. Names are given in Micrometer's dotted form; the Prometheus registry exposes them as
@@ -35,6 +39,12 @@ import java.util.function.Consumer;
  *   <li>{@value #ROUTE_RETRIES} / {@value #ROUTE_RETRIES_REFUSED}
  *       ({@code cacheplane_route_retries_total{policy,route}}, {@code cacheplane_route_retries_refused_total{policy,route}}):
  *       upstream retries sent / retries the route's retry budget refused;
+ *   <li>{@value #UPSTREAM_DURATION} ({@code cacheplane_upstream_duration_seconds{policy,route,outcome}}, a histogram
+ *       in seconds with the fixed buckets {@link #UPSTREAM_BUCKETS}): one upstream attempt (a retry is a further
+ *       attempt), from sending the request until its answer is there (the head and the part of the body the proxy
+ *       buffers; a longer body streams afterwards and is not timed) or it failed. {@code outcome} is the status class
+ *       ({@code 1xx}..{@code 5xx}), {@code timeout} (the route's timeout passed) or {@code error} (connection refused,
+ *       reset, TLS, DNS...);
  *   <li>{@value #CONFIG_APPLIES} / {@value #CONFIG_REJECTIONS}
  *       ({@code cacheplane_config_applies_total{kind,policy}}, {@code cacheplane_config_rejections_total{kind,policy}}):
  *       envelopes applied / rejected;
@@ -57,15 +67,27 @@ public final class AgentMetrics implements AutoCloseable {
   public static final String ROUTE_CACHE_NOT_APPLIED = "cacheplane.route.cache.not.applied";
   public static final String ROUTE_RETRIES = "cacheplane.route.retries";
   public static final String ROUTE_RETRIES_REFUSED = "cacheplane.route.retries.refused";
+  public static final String UPSTREAM_DURATION = "cacheplane.upstream.duration";
   public static final String CONFIG_APPLIES = "cacheplane.config.applies";
   public static final String CONFIG_REJECTIONS = "cacheplane.config.rejections";
   public static final String STATE_WRITE_FAILURES = "cacheplane.state.write.failures";
   public static final String STATE_FILES_SKIPPED = "cacheplane.state.files.skipped";
+  /** {@code outcome} of an upstream attempt that ran into the route's timeout. */
+  public static final String OUTCOME_TIMEOUT = "timeout";
+  /** {@code outcome} of an upstream attempt that failed without an answer (refused, reset, TLS, DNS...). */
+  public static final String OUTCOME_ERROR = "error";
+  /**
+   * Bucket bounds of {@value #UPSTREAM_DURATION}: 5 ms to 30 s, the range of HTTP upstream latencies and route
+   * timeouts, 13 buckets (plus {@code +Inf}) per series — a fixed set, unlike Micrometer's percentile histogram (~70).
+   */
+  public static final List<Duration> UPSTREAM_BUCKETS = Stream.of(5, 10, 25, 50, 100, 250, 500, 1_000, 2_500,
+      5_000, 10_000, 15_000, 30_000).map(Duration::ofMillis).toList();
   /** Policy and route tag value of requests that matched no route. */
   public static final String NONE = "none";
 
   private final MeterRegistry registry;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
   private final Set<Meter.Id> owned = ConcurrentHashMap.newKeySet();
 
   public AgentMetrics(MeterRegistry registry) {
@@ -143,6 +165,25 @@ public final class AgentMetrics implements AutoCloseable {
         .increment();
   }
 
+  /**
+   * Records one upstream attempt of a route.
+   *
+   * @param outcome a status class ({@link #statusClass}), {@link #OUTCOME_TIMEOUT} or {@link #OUTCOME_ERROR}
+   * @param nanos how long the attempt took, nanoseconds (negative values count as 0)
+   */
+  public void upstream(String policy, String route, String outcome, long nanos) {
+    String key = policy + "\0" + route + "\0" + outcome;
+    timers.computeIfAbsent(key, k -> {
+      Timer t = Timer.builder(UPSTREAM_DURATION)
+          .description("Upstream attempts, from sending the request until the answer is there or the attempt failed")
+          .tags("policy", policy, "route", route, "outcome", outcome)
+          .serviceLevelObjectives(UPSTREAM_BUCKETS.toArray(Duration[]::new))
+          .register(registry);
+      owned.add(t.getId());
+      return t;
+    }).record(Duration.ofNanos(Math.max(0, nanos)));
+  }
+
   public void applied(String kind, String policy) {
     counter(CONFIG_APPLIES, "Policy envelopes applied", "kind", kind, "policy", policy).increment();
   }
@@ -175,6 +216,7 @@ public final class AgentMetrics implements AutoCloseable {
     }
     owned.clear();
     counters.clear();
+    timers.clear();
   }
 
   private Counter counter(String name, String description, String... tags) {

@@ -24,7 +24,8 @@ import java.util.Objects;
  * first attempt started; once it has passed the result is a {@link UpstreamClient.TimeoutException} (→ 504).
  *
  * <p>Metrics: {@value AgentMetrics#ROUTE_RETRIES} counts retries sent, {@value AgentMetrics#ROUTE_RETRIES_REFUSED}
- * retries the budget refused.
+ * retries the budget refused; {@value AgentMetrics#UPSTREAM_DURATION} times every attempt (retries included) until its
+ * answer is there (head and buffered body) or it failed, by outcome: status class, {@code timeout} or {@code error}.
  */
 final class UpstreamCall {
 
@@ -74,6 +75,7 @@ final class UpstreamCall {
       return;
     }
     WeightedBackend backend = route.pickBackend();
+    long started = System.nanoTime();
     Future<UpstreamClient.Response> call;
     try {
       call = client.send(backend.endpoint(), Duration.ofNanos(left), route.timeout(), method,
@@ -82,6 +84,8 @@ final class UpstreamCall {
       call = Future.failedFuture(new UpstreamClient.FailureException(e));
     }
     call.onComplete(ar -> {
+      metrics.upstream(route.policy(), route.name(), outcome(ar.succeeded() ? ar.result() : null, ar.cause()),
+          System.nanoTime() - started);
       if (holdsRetry) {
         budget.retryDone();
       }
@@ -105,6 +109,15 @@ final class UpstreamCall {
         out.tryFail(cause);
       }
     });
+  }
+
+  /** The {@code outcome} label of an attempt: the answer's status class, {@code timeout} or {@code error}. */
+  static String outcome(UpstreamClient.Response answer, Throwable failure) {
+    if (answer != null) {
+      return AgentMetrics.statusClass(answer.status());
+    }
+    return failure instanceof UpstreamClient.TimeoutException ? AgentMetrics.OUTCOME_TIMEOUT
+        : AgentMetrics.OUTCOME_ERROR;
   }
 
   private boolean takeRetry(CompiledRoute route, RetryBudget budget) {

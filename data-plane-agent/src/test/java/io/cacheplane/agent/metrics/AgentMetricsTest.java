@@ -53,6 +53,33 @@ class AgentMetricsTest {
   }
 
   @Test
+  void upstreamAttemptsAreAHistogramInSecondsWithFixedBuckets() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    AgentMetrics metrics = new AgentMetrics(registry);
+    metrics.upstream("shop", "products", AgentMetrics.statusClass(200), java.time.Duration.ofMillis(30).toNanos());
+    metrics.upstream("shop", "products", AgentMetrics.statusClass(200), java.time.Duration.ofMillis(700).toNanos());
+    metrics.upstream("shop", "products", AgentMetrics.OUTCOME_TIMEOUT, java.time.Duration.ofSeconds(40).toNanos());
+    metrics.upstream("shop", "products", AgentMetrics.OUTCOME_ERROR, -5);
+
+    String scrape = registry.scrape();
+    assertThat(scrape).contains("# TYPE cacheplane_upstream_duration_seconds histogram",
+        "cacheplane_upstream_duration_seconds_bucket{outcome=\"2xx\",policy=\"shop\",route=\"products\",le=\"0.025\",} 0.0",
+        "cacheplane_upstream_duration_seconds_bucket{outcome=\"2xx\",policy=\"shop\",route=\"products\",le=\"0.05\",} 1.0",
+        "cacheplane_upstream_duration_seconds_bucket{outcome=\"2xx\",policy=\"shop\",route=\"products\",le=\"1.0\",} 2.0",
+        "cacheplane_upstream_duration_seconds_count{outcome=\"2xx\",policy=\"shop\",route=\"products\",} 2.0",
+        "cacheplane_upstream_duration_seconds_sum{outcome=\"2xx\",policy=\"shop\",route=\"products\",} 0.73",
+        "cacheplane_upstream_duration_seconds_bucket{outcome=\"timeout\",policy=\"shop\",route=\"products\",le=\"30.0\",} 0.0",
+        "cacheplane_upstream_duration_seconds_bucket{outcome=\"timeout\",policy=\"shop\",route=\"products\",le=\"+Inf\",} 1.0",
+        "cacheplane_upstream_duration_seconds_sum{outcome=\"error\",policy=\"shop\",route=\"products\",} 0.0");
+    long buckets = scrape.lines()
+        .filter(l -> l.startsWith("cacheplane_upstream_duration_seconds_bucket{outcome=\"2xx\""))
+        .count();
+    assertThat(buckets).as("bounded: the fixed buckets and +Inf").isEqualTo(AgentMetrics.UPSTREAM_BUCKETS.size() + 1);
+    metrics.close();
+    assertThat(registry.getMeters()).isEmpty();
+  }
+
+  @Test
   void evictionsAreCountedByCauseAndEntriesByCache() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AgentMetrics metrics = new AgentMetrics(registry);

@@ -94,6 +94,13 @@ final class ProxyFixture implements AutoCloseable {
     return c == null ? 0 : c.count();
   }
 
+  /** Upstream attempts of a route of policy {@code shop} timed with {@code outcome}. */
+  long upstreamAttempts(String route, String outcome) {
+    var t = registry.find(AgentMetrics.UPSTREAM_DURATION).tags("policy", "shop", "route", route, "outcome", outcome)
+        .timer();
+    return t == null ? 0 : t.count();
+  }
+
   @Override
   public void close() throws Exception {
     client.close();

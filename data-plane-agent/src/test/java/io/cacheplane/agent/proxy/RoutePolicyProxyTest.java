@@ -194,10 +194,14 @@ class RoutePolicyProxyTest {
   @Test
   void configuredStatusesAreRetriedUpToTheAttempts() throws Exception {
     double before = proxy.counter(AgentMetrics.ROUTE_RETRIES, "flaky");
+    long failedBefore = proxy.upstreamAttempts("flaky", "5xx");
+    long okBefore = proxy.upstreamAttempts("flaky", "2xx");
     Reply r = proxy.get("/flaky/x?fail=2");
     assertThat(r.status()).isEqualTo(200);
     assertThat(calls("/flaky/x?fail=2")).isEqualTo(3);
     assertThat(proxy.counter(AgentMetrics.ROUTE_RETRIES, "flaky") - before).isEqualTo(2);
+    assertThat(proxy.upstreamAttempts("flaky", "5xx") - failedBefore).as("every attempt is timed").isEqualTo(2);
+    assertThat(proxy.upstreamAttempts("flaky", "2xx") - okBefore).isEqualTo(1);
 
     Reply exhausted = proxy.get("/flaky/y?fail=5");
     assertThat(exhausted.status()).as("the last answer passes through").isEqualTo(503);
@@ -227,8 +231,10 @@ class RoutePolicyProxyTest {
   @Test
   void connectionFailuresAreRetried() throws Exception {
     double before = proxy.counter(AgentMetrics.ROUTE_RETRIES, "down");
+    long errorsBefore = proxy.upstreamAttempts("down", AgentMetrics.OUTCOME_ERROR);
     assertThat(proxy.get("/down").status()).isEqualTo(502);
     assertThat(proxy.counter(AgentMetrics.ROUTE_RETRIES, "down") - before).isEqualTo(2);
+    assertThat(proxy.upstreamAttempts("down", AgentMetrics.OUTCOME_ERROR) - errorsBefore).isEqualTo(3);
   }
 
   @Test
@@ -243,9 +249,12 @@ class RoutePolicyProxyTest {
   @Test
   void theRouteTimeoutBoundsAllAttemptsTogether() throws Exception {
     // Each attempt takes 200 ms; five retries would take 1.2 s, the route allows 500 ms in all.
+    long timeoutsBefore = proxy.upstreamAttempts("deadline", AgentMetrics.OUTCOME_TIMEOUT);
     Reply r = proxy.get("/slow-fail");
     assertThat(r.status()).isEqualTo(504);
     assertThat(calls("/slow-fail")).isBetween(1, 3);
+    assertThat(proxy.upstreamAttempts("deadline", AgentMetrics.OUTCOME_TIMEOUT) - timeoutsBefore)
+        .as("the attempt cut by the deadline").isEqualTo(1);
   }
 
   @Test

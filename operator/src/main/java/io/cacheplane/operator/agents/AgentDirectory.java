@@ -131,7 +131,7 @@ public final class AgentDirectory {
     return Arrays.stream(versions.split(",")).map(String::trim).anyMatch(wanted::equals);
   }
 
-  private static String podName(Lease lease, AgentReport report) {
+  static String podName(Lease lease, AgentReport report) {
     OwnerReference owner = podOwner(lease);
     if (owner != null && owner.getName() != null) {
       return owner.getName();
@@ -143,7 +143,7 @@ public final class AgentDirectory {
     return name.startsWith(AgentLeases.NAME_PREFIX) ? name.substring(AgentLeases.NAME_PREFIX.length()) : null;
   }
 
-  private static String podUid(Lease lease) {
+  static String podUid(Lease lease) {
     OwnerReference owner = podOwner(lease);
     return owner == null ? null : owner.getUid();
   }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,7 +24,7 @@ public final class LeaseLiveness {
   private final Clock clock;
   private final Map<String, Seen> seen = new ConcurrentHashMap<>();
 
-  private record Seen(String resourceVersion, Instant at) {}
+  private record Seen(String resourceVersion, Instant at, Lease lease) {}
 
   /** @param clock the operator's clock */
   public LeaseLiveness(Clock clock) {
@@ -37,7 +38,12 @@ public final class LeaseLiveness {
     }
     String rv = lease.getMetadata().getResourceVersion();
     seen.compute(key(lease), (k, old) -> old != null && Objects.equals(old.resourceVersion(), rv) ? old
-        : new Seen(rv, clock.instant()));
+        : new Seen(rv, clock.instant(), lease));
+  }
+
+  /** The Leases seen and not forgotten, each as last seen (for {@link AgentCensus}). */
+  public List<Lease> known() {
+    return seen.values().stream().map(Seen::lease).toList();
   }
 
   /** Forgets a deleted Lease. */

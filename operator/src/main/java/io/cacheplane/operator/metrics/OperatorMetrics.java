@@ -1,10 +1,14 @@
 package io.cacheplane.operator.metrics;
 
+import io.cacheplane.operator.agents.AgentCensus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -29,14 +33,21 @@ import java.util.Objects;
  *       {@code nack} (an agent rejected the canary), {@code analysis} (error rate), {@code progress_deadline} (no ACK
  *       in time) — alert on this one;</li>
  *   <li>{@code cacheplane_operator_convergence_seconds{kind}}: seconds from the first publish of a revision until every
- *       live matched agent served it (summary).</li>
+ *       live matched agent served it (summary);</li>
+ *   <li>{@code cacheplane_operator_agents{state}}: agents by {@code state}, {@code live} or {@code stale} (Lease
+ *       unchanged for longer than its duration, by the operator's clock), across the watched namespaces (a gauge, unit
+ *       agents; see {@link AgentCensus}). No {@code namespace} label: it would clash with the target label Prometheus
+ *       adds; the per-policy count is in each policy's {@code status.agents.stale}.</li>
  * </ul>
  */
 public final class OperatorMetrics {
 
   private static final String PREFIX = "cacheplane.operator.";
 
+  private static final String AGENTS = PREFIX + "agents";
+
   private final MeterRegistry registry;
+  private final List<Gauge> agentGauges = new ArrayList<>();
 
   /** @param registry where the meters are registered (never null) */
   public OperatorMetrics(MeterRegistry registry) {
@@ -88,6 +99,33 @@ public final class OperatorMetrics {
     DistributionSummary.builder(PREFIX + "convergence").baseUnit("seconds")
         .description("Seconds from the first publish of a revision until every agent served it")
         .tag("kind", kind).register(registry).record(seconds);
+  }
+
+  /**
+   * Registers the gauges {@code cacheplane_operator_agents{state="live"}} and {@code {state="stale"}}, read from
+   * {@code census} at every scrape. A census bound earlier to the same registry (an operator restarted in the same
+   * process) is replaced.
+   */
+  public synchronized void bindAgents(AgentCensus census) {
+    Objects.requireNonNull(census, "census");
+    registry.find(AGENTS).meters().forEach(registry::remove);
+    agentGauges.clear();
+    agentGauges.add(Gauge.builder(AGENTS, census, c -> c.count().live())
+        .description("Agents with a live Lease (operator's clock)").tag("state", "live").strongReference(true)
+        .register(registry));
+    agentGauges.add(Gauge.builder(AGENTS, census, c -> c.count().stale())
+        .description("Agents whose Lease expired (operator's clock)").tag("state", "stale").strongReference(true)
+        .register(registry));
+  }
+
+  /** Removes the gauges {@link #bindAgents} registered (when no later census replaced them). */
+  public synchronized void unbindAgents() {
+    for (Gauge g : agentGauges) {
+      if (registry.find(AGENTS).tags(g.getId().getTags()).gauge() == g) {
+        registry.remove(g);
+      }
+    }
+    agentGauges.clear();
   }
 
   /** The registry the meters live in. */
