@@ -92,7 +92,8 @@ public final class EnvelopeCodec {
     String actual = Revisions.of(published.spec());
     if (!actual.equals(published.revision())) {
       throw new EnvelopeException(EnvelopeException.REVISION_MISMATCH, "revision " + published.revision()
-          + " does not match its spec (hash " + actual + "); the ConfigMap was edited by hand");
+          + " does not match its spec (hash " + actual + "): the ConfigMap was edited by hand, or written by an "
+          + "operator whose envelope encoding differs from this agent's");
     }
     PolicySpec spec;
     List<Violation> violations;

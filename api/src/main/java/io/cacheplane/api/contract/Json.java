@@ -26,7 +26,7 @@ public final class Json {
       .serializationInclusion(JsonInclude.Include.NON_NULL)
       .build();
 
-  /** YAML with the same rules; no document markers, minimal quotes; aliases bounded by SnakeYAML's defaults. */
+  /** YAML with the same rules; no document markers, string values quoted; aliases bounded (20 per collection). */
   public static final ObjectMapper YAML = yaml();
 
   private Json() {}
@@ -39,7 +39,9 @@ public final class Json {
     YAMLFactory factory = YAMLFactory.builder()
         .loaderOptions(loader)
         .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-        .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+        // Every string value is written quoted: a plain scalar such as 1024, .inf, yes or 1:20 would be read back as
+        // a number or a boolean, and the agents would hash another spec than the one published (the revision).
+        .disable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
         .build();
     return YAMLMapper.builder(factory)

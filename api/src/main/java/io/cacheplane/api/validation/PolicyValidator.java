@@ -167,8 +167,14 @@ public final class PolicyValidator {
       }
     } else {
       c.headerName("spec.scopeHeader", spec.getScopeHeader());
-      if (spec.getScopeHeader() != null && UNMODIFIABLE_HEADERS.contains(spec.getScopeHeader().toLowerCase(Locale.ROOT))) {
-        c.add("spec.scopeHeader", "must not be a hop-by-hop or framing header, got \"" + spec.getScopeHeader() + "\"");
+      String header = spec.getScopeHeader() == null ? null : spec.getScopeHeader().toLowerCase(Locale.ROOT);
+      if (header != null && UNMODIFIABLE_HEADERS.contains(header)) {
+        c.add("spec.scopeHeader", "must not be a hop-by-hop or framing header, got \""
+            + Values.abbreviate(spec.getScopeHeader()) + "\"");
+      } else if ("authorization".equals(header) || "cookie".equals(header)) {
+        c.add("spec.scopeHeader", "must not be Authorization or Cookie: requests carrying credentials bypass a shared "
+            + "cache, so such a cache would never be used; name the identity header your authenticating proxy sets "
+            + "(e.g. X-User-Id)");
       }
     }
   }
@@ -204,6 +210,7 @@ public final class PolicyValidator {
       for (int i = 0; i < cacheable.getMethods().size(); i++) {
         c.required("spec.cacheable.methods[" + i + "]", cacheable.getMethods().get(i));
       }
+      c.unique("spec.cacheable.methods", cacheable.getMethods(), m -> m, "method");
     }
     List<Integer> codes = cacheable.getStatusCodes();
     if (codes != null) {
@@ -213,6 +220,7 @@ public final class PolicyValidator {
           c.range("spec.cacheable.statusCodes[" + i + "]", codes.get(i), 100, 599);
         }
       }
+      c.unique("spec.cacheable.statusCodes", codes, code -> code, "status code");
     }
   }
 
@@ -279,6 +287,7 @@ public final class PolicyValidator {
           c.range(f + ".statusCodes[" + i + "]", codes.get(i), 500, 599);
         }
       }
+      c.unique(f + ".statusCodes", codes, code -> code, "status code");
     }
     c.range(f + ".budgetPercent", retries.getBudgetPercent(), 0, 100);
     c.range(f + ".minRetryConcurrency", retries.getMinRetryConcurrency(), 0, 1000);
@@ -333,7 +342,7 @@ public final class PolicyValidator {
     c.headerName(field, name);
     if (name != null && UNMODIFIABLE_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
       c.add(field, "must not be a hop-by-hop or framing header (Connection, Host, Content-Length, Transfer-Encoding...), "
-          + "got \"" + name + "\"");
+          + "got \"" + Values.abbreviate(name) + "\"");
     }
   }
 
@@ -356,6 +365,7 @@ public final class PolicyValidator {
       for (int i = 0; i < match.getMethods().size(); i++) {
         c.required(f + ".methods[" + i + "]", match.getMethods().get(i));
       }
+      c.unique(f + ".methods", match.getMethods(), m -> m, "method");
     }
     List<HeaderMatch> headers = match.getHeaders();
     if (headers != null) {

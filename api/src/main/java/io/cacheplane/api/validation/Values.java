@@ -64,7 +64,27 @@ public final class Values {
     }
   }
 
+  /**
+   * A user-supplied value as it may appear in a message: at most 64 characters, and every control character (C0, DEL,
+   * C1, line and paragraph separators) written as a Java escape (backslash-n, backslash-u001b), so a message never
+   * carries a raw newline, NUL or terminal escape sequence into logs, status or a terminal.
+   */
   static String abbreviate(String text) {
-    return text.length() <= 64 ? text : text.substring(0, 61) + "...";
+    String shown = text.length() <= 64 ? text : text.substring(0, 61) + "...";
+    StringBuilder out = new StringBuilder(shown.length());
+    shown.codePoints().forEach(cp -> {
+      if (cp == '\n') {
+        out.append("\\n");
+      } else if (cp == '\r') {
+        out.append("\\r");
+      } else if (cp == '\t') {
+        out.append("\\t");
+      } else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0x2028 || cp == 0x2029) {
+        out.append(String.format("\\u%04x", cp));
+      } else {
+        out.appendCodePoint(cp);
+      }
+    });
+    return out.toString();
   }
 }

@@ -37,7 +37,7 @@ class EnvelopeCodecTest {
   void encodingIsDeterministicAndReadable() {
     String yaml = EnvelopeCodec.encode(envelope());
     assertThat(EnvelopeCodec.encode(envelope())).isEqualTo(yaml);
-    assertThat(yaml).startsWith("schemaVersion: 1\nkind: CachePolicy\nname: product-pages\nuid: uid-1\nsequence: 7\n");
+    assertThat(yaml).startsWith("schemaVersion: 1\nkind: \"CachePolicy\"\nname: \"product-pages\"\nuid: \"uid-1\"\nsequence: 7\n");
     assertThat(yaml).doesNotContain("null");
   }
 

@@ -53,6 +53,9 @@ class PolicyValidatorTest {
       "user scope header not a token|{scope: User, scopeHeader: 'X User'}|spec.scopeHeader|header name",
       "global scope with header|scopeHeader: X-Tenant|spec.scopeHeader|only allowed with scope Tenant or User",
       "scope header is framing|{scope: Tenant, scopeHeader: Content-Length}|spec.scopeHeader|hop-by-hop",
+      "scope header is Authorization|{scope: Tenant, scopeHeader: Authorization}|spec.scopeHeader|must not be Authorization or Cookie",
+      "duplicate cacheable method|cacheable: {methods: [GET, GET]}|spec.cacheable.methods[1]|duplicate method",
+      "duplicate cacheable status|cacheable: {statusCodes: [200, 200]}|spec.cacheable.statusCodes[1]|duplicate status code",
       "negative purge generation|purgeGeneration: -1|spec.purgeGeneration|between 0 and",
       "step with both|rollout: {steps: [{setWeight: 10, pause: {}}]}|spec.rollout.steps[0]|exactly one of setWeight or pause",
       "empty step|rollout: {steps: [{}]}|spec.rollout.steps[0]|exactly one of setWeight or pause",
@@ -108,6 +111,8 @@ class PolicyValidatorTest {
       "cache reference not a name|routes: [{name: r, cachePolicyRef: 'Bad Name', backends: [{url: 'http://a'}]}]|spec.routes[0].cachePolicyRef|object name",
       "too many retries|routes: [{name: r, retries: {attempts: 9}, backends: [{url: 'http://a'}]}]|spec.routes[0].retries.attempts|between 0 and 5",
       "retry on a 4xx|routes: [{name: r, retries: {statusCodes: [503, 404]}, backends: [{url: 'http://a'}]}]|spec.routes[0].retries.statusCodes[1]|between 500 and 599",
+      "duplicate retry status|routes: [{name: r, retries: {statusCodes: [503, 503]}, backends: [{url: 'http://a'}]}]|spec.routes[0].retries.statusCodes[1]|duplicate status code",
+      "duplicate match method|routes: [{name: r, match: {methods: [GET, GET]}, backends: [{url: 'http://a'}]}]|spec.routes[0].match.methods[1]|duplicate method",
       "budget over 100|routes: [{name: r, retries: {budgetPercent: 150}, backends: [{url: 'http://a'}]}]|spec.routes[0].retries.budgetPercent|between 0 and 100",
       "rewrite without prefix match|routes: [{name: r, rewrite: {replacePrefixMatch: /v2}, backends: [{url: 'http://a'}]}]|spec.routes[0].rewrite.replacePrefixMatch|requires match.pathPrefix",
       "rewrite to a relative path|routes: [{name: r, match: {pathPrefix: /a}, rewrite: {replacePrefixMatch: v2}, backends: [{url: 'http://a'}]}]|spec.routes[0].rewrite.replacePrefixMatch|must start with /",
@@ -150,6 +155,17 @@ class PolicyValidatorTest {
         "routes: [{name: r, match: {pathRegex: '^(a+)+$'}, backends: [{url: 'http://a'}]}]", RoutePolicySpec.class);
     assertThat(PolicyValidator.validate(spec)).isEmpty();
     assertThat(com.google.re2j.Pattern.compile("^(a+)+$").matches("a".repeat(50_000) + "!")).isFalse();
+  }
+
+  @Test
+  void controlCharactersInValuesAreEscapedInMessages() {
+    RoutePolicySpec spec = Fixtures.yaml("routes: [{name: r, requestHeaderModifier: {set: [{name: X-A, value: \"a\\0b\\e[31mRED\\nX: y\"}]}, "
+        + "backends: [{url: 'http://a'}]}]", RoutePolicySpec.class);
+    List<Violation> violations = PolicyValidator.validate(spec);
+    assertThat(violations).singleElement().satisfies(v -> {
+      assertThat(v.message()).contains("a\\u0000b\\u001b[31mRED\\nX: y");
+      assertThat(v.message().chars()).noneMatch(ch -> ch < 0x20);
+    });
   }
 
   @Test
