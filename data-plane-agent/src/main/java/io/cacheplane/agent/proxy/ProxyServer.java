@@ -22,6 +22,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import java.time.Instant;
 import io.cacheplane.agent.ProxyLimits;
@@ -221,9 +222,16 @@ public final class ProxyServer {
   void handle(HttpServerRequest req) {
     String method = req.method().name();
     if (req.uri().length() > limits.maxUriLength()) {
-      req.response().putHeader("Connection", "close");
+      closeAfter(req);
       plain(req, 414, "cacheplane: request URI longer than " + limits.maxUriLength() + " characters\n");
       metrics.request(AgentMetrics.NONE, AgentMetrics.NONE, 414);
+      return;
+    }
+    String badHost = hostProblem(req);
+    if (badHost != null) {
+      closeAfter(req);
+      plain(req, 400, "cacheplane: " + badHost + "\n");
+      metrics.request(AgentMetrics.NONE, AgentMetrics.NONE, 400);
       return;
     }
     String path;
@@ -247,7 +255,7 @@ public final class ProxyServer {
     String declared = req.getHeader("Content-Length");
     long maxBody = limits.maxRequestBody();
     if (declared != null && tooLarge(declared, maxBody)) {
-      req.response().putHeader("Connection", "close");
+      closeAfter(req);
       plain(req, 413, "request body larger than " + maxBody + " bytes\n");
       answered(route, 413, false);
       return;
@@ -256,7 +264,7 @@ public final class ProxyServer {
       if (ar.succeeded()) {
         dispatch(req, path, route, ar.result());
       } else if (ar.cause() instanceof Bodies.TooLargeException) {
-        req.response().putHeader("Connection", "close");
+        closeAfter(req);
         plain(req, 413, "request body larger than " + maxBody + " bytes\n");
         answered(route, 413, false);
       }
@@ -281,7 +289,7 @@ public final class ProxyServer {
       return;
     }
     String key = cache.storageKey(CacheKeys.key(config.key(), req.method().name(), authority(req),
-        req.isSSL(), path, req.query(), req.headers()::getAll, scope.scope()));
+        req.isSSL(), path, req.query(), req.headers()::getAll, forwarded(req, route), scope.scope()));
     ResponseCache.Lookup found = cache.lookup(key);
     if (found != null && found.state() == Freshness.State.FRESH) {
       serveHit(req, route, cache, found.response(), HIT);
@@ -425,7 +433,11 @@ public final class ProxyServer {
     }
   }
 
-  /** Stores {@code r} under {@code key} when {@link Cacheability} allows; returns what was stored, or null. */
+  /**
+   * Stores {@code r} under {@code key} when {@link Cacheability} allows and {@code headers} (the answer after the
+   * route's response header modifier, as it would be stored) carry no {@code Set-Cookie}; returns what was stored, or
+   * null.
+   */
   private static CachedResponse store(ResponseCache cache, String key, UpstreamClient.Response r,
       List<Map.Entry<String, String>> headers) {
     CacheConfig config = cache.config();
@@ -435,6 +447,11 @@ public final class ProxyServer {
         lifetime);
     if (verdict != Cacheability.Verdict.STORE) {
       return null;
+    }
+    for (Map.Entry<String, String> h : headers) {
+      if (h.getKey().equalsIgnoreCase("Set-Cookie")) {
+        return null; // set by the route's responseHeaderModifier: a stored answer never carries one
+      }
     }
     CachedResponse stored = new CachedResponse(r.status(), r.statusMessage(), headers, r.body(), cache.now(), lifetime);
     cache.put(key, stored);
@@ -509,6 +526,27 @@ public final class ProxyServer {
     counters.record(route.policy(), route.cachePolicyRef(), status, upstreamError);
   }
 
+  /**
+   * The forwarded part of the cache key ({@link CacheKeys#forwarded}): the X-Forwarded-Host and X-Forwarded-Proto
+   * values this request sends upstream, compared with the ones the agent derives from the request itself.
+   */
+  private static CacheKeys.Forwarded forwarded(HttpServerRequest req, CompiledRoute route) {
+    List<String> sentHost = new ArrayList<>(1);
+    List<String> sentProto = new ArrayList<>(1);
+    for (Map.Entry<String, String> h : route.requestHeaderEdits().apply(upstreamHeaders(req))) {
+      if (h.getKey().equalsIgnoreCase("X-Forwarded-Host")) {
+        sentHost.add(h.getValue());
+      } else if (h.getKey().equalsIgnoreCase("X-Forwarded-Proto")) {
+        sentProto.add(h.getValue());
+      }
+    }
+    return CacheKeys.forwarded(sentHost, sentProto, req.headers().get("Host"), scheme(req));
+  }
+
+  private static String scheme(HttpServerRequest req) {
+    return req.scheme() == null ? "http" : req.scheme();
+  }
+
   private static List<Map.Entry<String, String>> upstreamHeaders(HttpServerRequest req) {
     MultiMap in = req.headers();
     List<Map.Entry<String, String>> out = Headers.endToEnd(in, NOT_FORWARDED);
@@ -517,13 +555,36 @@ public final class ProxyServer {
     List<String> prior = in.getAll("X-Forwarded-For");
     out.add(Map.entry("X-Forwarded-For", prior.isEmpty() ? client : String.join(", ", prior) + ", " + client));
     if (!in.contains("X-Forwarded-Proto")) {
-      out.add(Map.entry("X-Forwarded-Proto", req.scheme() == null ? "http" : req.scheme()));
+      out.add(Map.entry("X-Forwarded-Proto", scheme(req)));
     }
     String host = in.get("Host");
     if (!in.contains("X-Forwarded-Host") && host != null) {
       out.add(Map.entry("X-Forwarded-Host", host));
     }
     return out;
+  }
+
+  /**
+   * Why the request's {@code Host} header makes it unanswerable (RFC 9112 §3.2: a request with more than one
+   * {@code Host} header, or an HTTP/1.1 request without one, gets 400), or {@code null}. HTTP/2 requests carry the
+   * authority in {@code :authority} instead and are only checked for duplicates.
+   */
+  static String hostProblem(HttpServerRequest req) {
+    int hosts = req.headers().getAll("Host").size();
+    if (hosts > 1) {
+      return "request has " + hosts + " Host headers, at most one is allowed (RFC 9112 section 3.2)";
+    }
+    if (hosts == 0 && req.version() == HttpVersion.HTTP_1_1) {
+      return "HTTP/1.1 request without a Host header (RFC 9112 section 3.2)";
+    }
+    return null;
+  }
+
+  /** Asks an HTTP/1.x client's connection to close after this answer (HTTP/2 has no Connection header). */
+  private static void closeAfter(HttpServerRequest req) {
+    if (req.version() != HttpVersion.HTTP_2) {
+      req.response().putHeader("Connection", "close");
+    }
   }
 
   private static void plain(HttpServerRequest req, int status, String text) {
