@@ -206,7 +206,7 @@ public final class ProxyServer {
     @Override
     public void start(Promise<Void> started) {
       HttpServerOptions options = RequestLimits.serverOptions(limits)
-          .setHandle100ContinueAutomatically(true)
+          .setHandle100ContinueAutomatically(false) // 100 Continue only once the request is within limits
           .setCompressionSupported(false);
       vertx.createHttpServer(options)
           .requestHandler(ProxyServer.this::handle)
@@ -225,6 +225,12 @@ public final class ProxyServer {
       closeAfter(req);
       plain(req, 414, "cacheplane: request URI longer than " + limits.maxUriLength() + " characters\n");
       metrics.request(AgentMetrics.NONE, AgentMetrics.NONE, 414);
+      return;
+    }
+    if (req.version() == HttpVersion.HTTP_2 && RequestLimits.headerBytes(req.headers()) > limits.maxHeaderSize()) {
+      // HTTP/1.x header blocks are bounded by the Vert.x decoder (431); HTTP/2 ones are checked here.
+      plain(req, 431, "cacheplane: request headers larger than " + limits.maxHeaderSize() + " bytes\n");
+      metrics.request(AgentMetrics.NONE, AgentMetrics.NONE, 431);
       return;
     }
     String badHost = hostProblem(req);
@@ -248,6 +254,9 @@ public final class ProxyServer {
     MultiMap headers = req.headers();
     CompiledRoute route = routes.get().match(method, path, headers::getAll);
     if (route == null) {
+      if (expectsContinue(req)) {
+        closeAfter(req); // the body was never asked for: do not read it as the next request
+      }
       plain(req, 404, "cacheplane: no route for " + method + " " + abbreviate(path) + "\n");
       metrics.request(AgentMetrics.NONE, AgentMetrics.NONE, 404);
       return;
@@ -259,6 +268,9 @@ public final class ProxyServer {
       plain(req, 413, "request body larger than " + maxBody + " bytes\n");
       answered(route, 413, false);
       return;
+    }
+    if (expectsContinue(req)) {
+      req.response().writeContinue(); // within limits: ask for the body (RFC 9110 §10.1.1)
     }
     Bodies.collect(req, maxBody).onComplete(ar -> {
       if (ar.succeeded()) {
@@ -578,6 +590,11 @@ public final class ProxyServer {
       return "HTTP/1.1 request without a Host header (RFC 9112 section 3.2)";
     }
     return null;
+  }
+
+  private static boolean expectsContinue(HttpServerRequest req) {
+    String expect = req.getHeader("Expect");
+    return expect != null && expect.trim().equalsIgnoreCase("100-continue") && req.version() != HttpVersion.HTTP_1_0;
   }
 
   /** Asks an HTTP/1.x client's connection to close after this answer (HTTP/2 has no Connection header). */
