@@ -43,14 +43,18 @@ import org.jboss.logging.Logger;
  *   <li>request limits, checked first ({@link ProxyLimits}): a URI longer than {@code maxUriLength} → 414, request
  *       headers larger than {@code maxHeaderSize} → 431, a body larger than {@code maxRequestBody} → 413 (a declared
  *       {@code Content-Length} is refused before reading, once a route matched; a chunked body when it passes the
- *       bound); a client connection idle for {@code clientIdleTimeout} is closed;
+ *       bound; {@code 100 Continue} is sent only once the request is within these limits); over HTTP/2 the header
+ *       size is checked here too ({@link RequestLimits#headerBytes}); a client connection idle for
+ *       {@code clientIdleTimeout} is closed;
+ *   <li>over HTTP/1.x, more than one {@code Host} header, or none on HTTP/1.1, → 400 (RFC 9112 §3.2);
  *   <li>normalise the path with {@link RequestPaths#normalize} (dot segments, encoded slashes, backslashes and control
  *       characters → 400); the normalised path is used for matching, the cache key and the upstream request;
  *   <li>match a route in the current {@link RouteTable} (none → 404, plain text naming method and path);
  *   <li>read the request body (buffered, so that a retry can send it again; at most ProxyLimits.maxRequestBody bytes, else 413);
  *   <li>if the route references a CachePolicy applied here, the method is cacheable and {@link RequestScope} allows
  *       (scope header present for Tenant/User; no Authorization or Cookie unless User): look the
- *       {@link CacheKeys key} up; a fresh entry is served with {@code X-Cache: HIT}; an entry within
+ *       {@link CacheKeys key} up (the key includes the X-Forwarded-Host/-Proto sent upstream when they are not the
+ *       request's own, {@link CacheKeys#forwarded}); a fresh entry is served with {@code X-Cache: HIT}; an entry within
  *       staleWhileRevalidate is served with {@code X-Cache: STALE} and refreshed by one background request; otherwise
  *       the request goes upstream (concurrent misses on one key share one call, see
  *       {@link io.cacheplane.agent.cache.Coalescer}), the answer is stored when {@link Cacheability} allows, and is
@@ -65,7 +69,9 @@ import org.jboss.logging.Logger;
  * </ol>
  * Hop-by-hop headers are dropped both ways; {@code X-Forwarded-For} is appended to, {@code X-Forwarded-Proto} and
  * {@code X-Forwarded-Host} are set unless present; then the route's request header modifier is applied. The route's
- * response header modifier is applied before a response is stored, so cached answers carry it. Redirects are passed
+ * response header modifier is applied before a response is stored, so cached answers carry it; an answer carrying
+ * {@code Set-Cookie} after it is not stored. The agent's own answers (400, 404, 413, 414, 431, 502, 504) carry no
+ * {@code X-Cache}. Redirects are passed
  * through, never followed. A response header the client must not receive (CR or LF in its value) is dropped.
  *
  * <p>Response bodies: on a route with an applied cache, a body within the cache's {@code maxEntrySize} is buffered (so
