@@ -11,11 +11,12 @@ import java.util.function.Function;
 
 /**
  * The cache key of a request: a pure function of the method, the (optional) host, the path, the allow-listed query
- * parameters, the listed request headers and the (optional) scope. Nothing else (other query parameters, other
+ * parameters, the listed request headers, the forwarded values when they are not the request's own and the
+ * (optional) scope. Nothing else (other query parameters, other
  * headers, the client) takes part, which bounds the number of keys a client can create for one path.
  *
  * <p>Shape: {@code METHOD SP ["//" host] path ["?" name=value *("&" name=value)] *(SP header [= value *("," value)])
- * [SP "@" scope]}
+ * [SP "<" forwardedHost "," forwardedProto ">"] [SP "@" scope]}
  * <ul>
  *   <li>the method is upper-cased;
  *   <li>with {@code includeHost}: the request's host, lower-cased, without the scheme's default port ({@code :80} for
@@ -27,6 +28,9 @@ import java.util.function.Function;
  *       {@code a=2&a=1} and {@code a=1&a=2} share a key), and re-encoded;
  *   <li>headers come in the recipe's order (sorted, lower-case names); all values of a header are joined with
  *       {@code ,}; an absent header contributes its bare name, a present but empty one {@code name=};
+ *   <li>the forwarded part ({@link #forwarded}): the {@code X-Forwarded-Host} and {@code X-Forwarded-Proto}
+ *       values sent upstream, when they are not the ones the agent derives from the request itself; an implicit
+ *       {@code Vary} on them, since an upstream may build its answer (redirects, absolute links) from them;
  *   <li>the scope (the value of the policy's {@code scopeHeader} with scope Tenant or User) comes last after
  *       {@code @}, a character no header name may contain;
  *   <li>every name and value is percent-encoded, so separators inside values cannot make two requests collide.
@@ -57,6 +61,16 @@ public final class CacheKeys {
    */
   public static String key(KeyRecipe recipe, String method, String host, boolean https, String path, String rawQuery,
       Function<String, List<String>> headers, String scope) {
+    return key(recipe, method, host, https, path, rawQuery, headers, null, scope);
+  }
+
+  /**
+   * {@link #key(KeyRecipe, String, String, boolean, String, String, Function, String)} with a forwarded part.
+   *
+   * @param forwarded the result of {@link #forwarded}: {@code null} when the request's forwarded values are its own
+   */
+  public static String key(KeyRecipe recipe, String method, String host, boolean https, String path, String rawQuery,
+      Function<String, List<String>> headers, Forwarded forwarded, String scope) {
     StringBuilder key = new StringBuilder(64).append(method.toUpperCase(Locale.ROOT)).append(' ');
     if (recipe.includeHost()) {
       key.append("//").append(encode(host(host, https)));
@@ -94,10 +108,42 @@ public final class CacheKeys {
         }
       }
     }
+    if (forwarded != null) {
+      key.append(" <").append(encode(forwarded.host())).append(',').append(encode(forwarded.proto())).append('>');
+    }
     if (scope != null) {
       key.append(" @").append(encode(scope));
     }
     return key.toString();
+  }
+
+  /**
+   * The {@code X-Forwarded-Host} and {@code X-Forwarded-Proto} values as sent upstream (all values of each joined
+   * with {@code ,}; an absent header is {@code ""}).
+   */
+  public record Forwarded(String host, String proto) {}
+
+  /**
+   * The forwarded part of a key: the agent keeps client-supplied {@code X-Forwarded-Host}/{@code X-Forwarded-Proto}
+   * (so that it works behind an ingress that sets them), and an upstream may build its answer from them; two requests
+   * that send different values upstream must not share an entry. When the values sent are exactly the ones the agent
+   * would set itself (the request's {@code Host} and scheme), they add nothing the key does not already say (the host
+   * with {@code includeHost}, or the policy's choice to share across hosts) and the part is left out, so clean
+   * requests keep the keys they always had.
+   *
+   * @param sentHost all values of {@code X-Forwarded-Host} as sent upstream (after the route's request header
+   *     modifier); empty when none is sent
+   * @param sentProto all values of {@code X-Forwarded-Proto} as sent upstream; empty when none is sent
+   * @param ownHost the request's {@code Host} header, or {@code null}
+   * @param ownScheme the request's scheme ({@code http} or {@code https})
+   * @return {@code null} when the values sent are the request's own, else the values to key on
+   */
+  public static Forwarded forwarded(List<String> sentHost, List<String> sentProto, String ownHost, String ownScheme) {
+    String host = String.join(",", sentHost);
+    String proto = String.join(",", sentProto);
+    boolean own = sentHost.size() == (ownHost == null ? 0 : 1) && host.equals(ownHost == null ? "" : ownHost)
+        && sentProto.size() == 1 && proto.equals(ownScheme);
+    return own ? null : new Forwarded(host, proto);
   }
 
   /**

@@ -22,6 +22,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import java.time.Instant;
 import io.cacheplane.agent.ProxyLimits;
@@ -42,14 +43,18 @@ import org.jboss.logging.Logger;
  *   <li>request limits, checked first ({@link ProxyLimits}): a URI longer than {@code maxUriLength} → 414, request
  *       headers larger than {@code maxHeaderSize} → 431, a body larger than {@code maxRequestBody} → 413 (a declared
  *       {@code Content-Length} is refused before reading, once a route matched; a chunked body when it passes the
- *       bound); a client connection idle for {@code clientIdleTimeout} is closed;
+ *       bound; {@code 100 Continue} is sent only once the request is within these limits); over HTTP/2 the header
+ *       size is checked here too ({@link RequestLimits#headerBytes}); a client connection idle for
+ *       {@code clientIdleTimeout} is closed;
+ *   <li>over HTTP/1.x, more than one {@code Host} header, or none on HTTP/1.1, → 400 (RFC 9112 §3.2);
  *   <li>normalise the path with {@link RequestPaths#normalize} (dot segments, encoded slashes, backslashes and control
  *       characters → 400); the normalised path is used for matching, the cache key and the upstream request;
  *   <li>match a route in the current {@link RouteTable} (none → 404, plain text naming method and path);
  *   <li>read the request body (buffered, so that a retry can send it again; at most ProxyLimits.maxRequestBody bytes, else 413);
  *   <li>if the route references a CachePolicy applied here, the method is cacheable and {@link RequestScope} allows
  *       (scope header present for Tenant/User; no Authorization or Cookie unless User): look the
- *       {@link CacheKeys key} up; a fresh entry is served with {@code X-Cache: HIT}; an entry within
+ *       {@link CacheKeys key} up (the key includes the X-Forwarded-Host/-Proto sent upstream when they are not the
+ *       request's own, {@link CacheKeys#forwarded}); a fresh entry is served with {@code X-Cache: HIT}; an entry within
  *       staleWhileRevalidate is served with {@code X-Cache: STALE} and refreshed by one background request; otherwise
  *       the request goes upstream (concurrent misses on one key share one call, see
  *       {@link io.cacheplane.agent.cache.Coalescer}), the answer is stored when {@link Cacheability} allows, and is
@@ -64,7 +69,9 @@ import org.jboss.logging.Logger;
  * </ol>
  * Hop-by-hop headers are dropped both ways; {@code X-Forwarded-For} is appended to, {@code X-Forwarded-Proto} and
  * {@code X-Forwarded-Host} are set unless present; then the route's request header modifier is applied. The route's
- * response header modifier is applied before a response is stored, so cached answers carry it. Redirects are passed
+ * response header modifier is applied before a response is stored, so cached answers carry it; an answer carrying
+ * {@code Set-Cookie} after it is not stored. The agent's own answers (400, 404, 413, 414, 431, 502, 504) carry no
+ * {@code X-Cache}. Redirects are passed
  * through, never followed. A response header the client must not receive (CR or LF in its value) is dropped.
  *
  * <p>Response bodies: on a route with an applied cache, a body within the cache's {@code maxEntrySize} is buffered (so
@@ -205,7 +212,7 @@ public final class ProxyServer {
     @Override
     public void start(Promise<Void> started) {
       HttpServerOptions options = RequestLimits.serverOptions(limits)
-          .setHandle100ContinueAutomatically(true)
+          .setHandle100ContinueAutomatically(false) // 100 Continue only once the request is within limits
           .setCompressionSupported(false);
       vertx.createHttpServer(options)
           .requestHandler(ProxyServer.this::handle)
@@ -221,9 +228,22 @@ public final class ProxyServer {
   void handle(HttpServerRequest req) {
     String method = req.method().name();
     if (req.uri().length() > limits.maxUriLength()) {
-      req.response().putHeader("Connection", "close");
+      closeAfter(req);
       plain(req, 414, "cacheplane: request URI longer than " + limits.maxUriLength() + " characters\n");
       metrics.request(AgentMetrics.NONE, AgentMetrics.NONE, 414);
+      return;
+    }
+    if (req.version() == HttpVersion.HTTP_2 && RequestLimits.headerBytes(req.headers()) > limits.maxHeaderSize()) {
+      // HTTP/1.x header blocks are bounded by the Vert.x decoder (431); HTTP/2 ones are checked here.
+      plain(req, 431, "cacheplane: request headers larger than " + limits.maxHeaderSize() + " bytes\n");
+      metrics.request(AgentMetrics.NONE, AgentMetrics.NONE, 431);
+      return;
+    }
+    String badHost = hostProblem(req);
+    if (badHost != null) {
+      closeAfter(req);
+      plain(req, 400, "cacheplane: " + badHost + "\n");
+      metrics.request(AgentMetrics.NONE, AgentMetrics.NONE, 400);
       return;
     }
     String path;
@@ -240,6 +260,9 @@ public final class ProxyServer {
     MultiMap headers = req.headers();
     CompiledRoute route = routes.get().match(method, path, headers::getAll);
     if (route == null) {
+      if (expectsContinue(req)) {
+        closeAfter(req); // the body was never asked for: do not read it as the next request
+      }
       plain(req, 404, "cacheplane: no route for " + method + " " + abbreviate(path) + "\n");
       metrics.request(AgentMetrics.NONE, AgentMetrics.NONE, 404);
       return;
@@ -247,16 +270,19 @@ public final class ProxyServer {
     String declared = req.getHeader("Content-Length");
     long maxBody = limits.maxRequestBody();
     if (declared != null && tooLarge(declared, maxBody)) {
-      req.response().putHeader("Connection", "close");
+      closeAfter(req);
       plain(req, 413, "request body larger than " + maxBody + " bytes\n");
       answered(route, 413, false);
       return;
+    }
+    if (expectsContinue(req)) {
+      req.response().writeContinue(); // within limits: ask for the body (RFC 9110 §10.1.1)
     }
     Bodies.collect(req, maxBody).onComplete(ar -> {
       if (ar.succeeded()) {
         dispatch(req, path, route, ar.result());
       } else if (ar.cause() instanceof Bodies.TooLargeException) {
-        req.response().putHeader("Connection", "close");
+        closeAfter(req);
         plain(req, 413, "request body larger than " + maxBody + " bytes\n");
         answered(route, 413, false);
       }
@@ -281,7 +307,7 @@ public final class ProxyServer {
       return;
     }
     String key = cache.storageKey(CacheKeys.key(config.key(), req.method().name(), authority(req),
-        req.isSSL(), path, req.query(), req.headers()::getAll, scope.scope()));
+        req.isSSL(), path, req.query(), req.headers()::getAll, forwarded(req, route), scope.scope()));
     ResponseCache.Lookup found = cache.lookup(key);
     if (found != null && found.state() == Freshness.State.FRESH) {
       serveHit(req, route, cache, found.response(), HIT);
@@ -425,7 +451,11 @@ public final class ProxyServer {
     }
   }
 
-  /** Stores {@code r} under {@code key} when {@link Cacheability} allows; returns what was stored, or null. */
+  /**
+   * Stores {@code r} under {@code key} when {@link Cacheability} allows and {@code headers} (the answer after the
+   * route's response header modifier, as it would be stored) carry no {@code Set-Cookie}; returns what was stored, or
+   * null.
+   */
   private static CachedResponse store(ResponseCache cache, String key, UpstreamClient.Response r,
       List<Map.Entry<String, String>> headers) {
     CacheConfig config = cache.config();
@@ -435,6 +465,11 @@ public final class ProxyServer {
         lifetime);
     if (verdict != Cacheability.Verdict.STORE) {
       return null;
+    }
+    for (Map.Entry<String, String> h : headers) {
+      if (h.getKey().equalsIgnoreCase("Set-Cookie")) {
+        return null; // set by the route's responseHeaderModifier: a stored answer never carries one
+      }
     }
     CachedResponse stored = new CachedResponse(r.status(), r.statusMessage(), headers, r.body(), cache.now(), lifetime);
     cache.put(key, stored);
@@ -509,6 +544,27 @@ public final class ProxyServer {
     counters.record(route.policy(), route.cachePolicyRef(), status, upstreamError);
   }
 
+  /**
+   * The forwarded part of the cache key ({@link CacheKeys#forwarded}): the X-Forwarded-Host and X-Forwarded-Proto
+   * values this request sends upstream, compared with the ones the agent derives from the request itself.
+   */
+  private static CacheKeys.Forwarded forwarded(HttpServerRequest req, CompiledRoute route) {
+    List<String> sentHost = new ArrayList<>(1);
+    List<String> sentProto = new ArrayList<>(1);
+    for (Map.Entry<String, String> h : route.requestHeaderEdits().apply(upstreamHeaders(req))) {
+      if (h.getKey().equalsIgnoreCase("X-Forwarded-Host")) {
+        sentHost.add(h.getValue());
+      } else if (h.getKey().equalsIgnoreCase("X-Forwarded-Proto")) {
+        sentProto.add(h.getValue());
+      }
+    }
+    return CacheKeys.forwarded(sentHost, sentProto, req.headers().get("Host"), scheme(req));
+  }
+
+  private static String scheme(HttpServerRequest req) {
+    return req.scheme() == null ? "http" : req.scheme();
+  }
+
   private static List<Map.Entry<String, String>> upstreamHeaders(HttpServerRequest req) {
     MultiMap in = req.headers();
     List<Map.Entry<String, String>> out = Headers.endToEnd(in, NOT_FORWARDED);
@@ -517,13 +573,41 @@ public final class ProxyServer {
     List<String> prior = in.getAll("X-Forwarded-For");
     out.add(Map.entry("X-Forwarded-For", prior.isEmpty() ? client : String.join(", ", prior) + ", " + client));
     if (!in.contains("X-Forwarded-Proto")) {
-      out.add(Map.entry("X-Forwarded-Proto", req.scheme() == null ? "http" : req.scheme()));
+      out.add(Map.entry("X-Forwarded-Proto", scheme(req)));
     }
     String host = in.get("Host");
     if (!in.contains("X-Forwarded-Host") && host != null) {
       out.add(Map.entry("X-Forwarded-Host", host));
     }
     return out;
+  }
+
+  /**
+   * Why the request's {@code Host} header makes it unanswerable (RFC 9112 §3.2: a request with more than one
+   * {@code Host} header, or an HTTP/1.1 request without one, gets 400), or {@code null}. HTTP/2 requests carry the
+   * authority in {@code :authority} instead and are only checked for duplicates.
+   */
+  static String hostProblem(HttpServerRequest req) {
+    int hosts = req.headers().getAll("Host").size();
+    if (hosts > 1) {
+      return "request has " + hosts + " Host headers, at most one is allowed (RFC 9112 section 3.2)";
+    }
+    if (hosts == 0 && req.version() == HttpVersion.HTTP_1_1) {
+      return "HTTP/1.1 request without a Host header (RFC 9112 section 3.2)";
+    }
+    return null;
+  }
+
+  private static boolean expectsContinue(HttpServerRequest req) {
+    String expect = req.getHeader("Expect");
+    return expect != null && expect.trim().equalsIgnoreCase("100-continue") && req.version() != HttpVersion.HTTP_1_0;
+  }
+
+  /** Asks an HTTP/1.x client's connection to close after this answer (HTTP/2 has no Connection header). */
+  private static void closeAfter(HttpServerRequest req) {
+    if (req.version() != HttpVersion.HTTP_2) {
+      req.response().putHeader("Connection", "close");
+    }
   }
 
   private static void plain(HttpServerRequest req, int status, String text) {

@@ -240,4 +240,57 @@ class CacheKeysTest {
   private static Map<String, List<String>> langHeader(String value, String name) {
     return value == null ? Map.of() : Map.of(name, List.of(value));
   }
+
+  static Stream<Arguments> forwardedParts() {
+    return Stream.of(
+        Arguments.of("agent's own values (no client XF headers)", List.of("shop.example"), List.of("http"),
+            "shop.example", "http", null),
+        Arguments.of("client values equal to the request's own", List.of("shop.example"), List.of("http"),
+            "shop.example", "http", null),
+        Arguments.of("no Host, none sent", List.of(), List.of("http"), null, "http", null),
+        Arguments.of("another host", List.of("evil.example"), List.of("http"), "shop.example", "http",
+            new CacheKeys.Forwarded("evil.example", "http")),
+        Arguments.of("another proto", List.of("shop.example"), List.of("javascript"), "shop.example", "http",
+            new CacheKeys.Forwarded("shop.example", "javascript")),
+        Arguments.of("two host values", List.of("shop.example", "evil.example"), List.of("http"), "shop.example",
+            "http", new CacheKeys.Forwarded("shop.example,evil.example", "http")),
+        Arguments.of("proto removed by a modifier", List.of("shop.example"), List.of(), "shop.example", "http",
+            new CacheKeys.Forwarded("shop.example", "")),
+        Arguments.of("host sent without a Host", List.of("evil.example"), List.of("http"), null, "http",
+            new CacheKeys.Forwarded("evil.example", "http")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("forwardedParts")
+  void forwardedPartIsLeftOutOnlyForTheRequestsOwnValues(String why, List<String> sentHost, List<String> sentProto,
+      String ownHost, String ownScheme, CacheKeys.Forwarded expected) {
+    assertThat(CacheKeys.forwarded(sentHost, sentProto, ownHost, ownScheme)).isEqualTo(expected);
+  }
+
+  private static String forwardedKey(String xfh, String xfp) {
+    CacheKeys.Forwarded f = CacheKeys.forwarded(xfh == null ? List.of("shop.example") : List.of(xfh),
+        List.of(xfp == null ? "http" : xfp), "shop.example", "http");
+    return CacheKeys.key(RECIPE, "GET", "shop.example", false, "/p", null, headers(Map.of()), f, null);
+  }
+
+  @Property
+  void requestsDifferingOnlyInForwardedValuesNeverShareAKey(
+      @ForAll @StringLength(max = 20) String hostA, @ForAll @StringLength(max = 20) String hostB,
+      @ForAll @StringLength(max = 8) String protoA, @ForAll @StringLength(max = 8) String protoB) {
+    String a = forwardedKey(hostA, protoA);
+    String b = forwardedKey(hostB, protoB);
+    String same = forwardedKey(hostA, protoA);
+    assertThat(a).isEqualTo(same);
+    if (!hostA.equals(hostB) || !protoA.equals(protoB)) {
+      assertThat(a).isNotEqualTo(b);
+    }
+    assertThat(CacheKeys.pathOf(a)).isEqualTo("/p");
+  }
+
+  @Test
+  void forwardedPartSitsBeforeTheScope() {
+    assertThat(CacheKeys.key(RECIPE, "GET", null, false, "/p", null, headers(Map.of()),
+        new CacheKeys.Forwarded("evil.example", "javascript"), "t1"))
+        .isEqualTo("GET /p accept-language <evil.example,javascript> @t1");
+  }
 }
