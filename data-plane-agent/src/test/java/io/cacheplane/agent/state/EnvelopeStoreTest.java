@@ -167,8 +167,8 @@ class EnvelopeStoreTest {
             withEnvelope(good, good.envelope().replace("schemaVersion: 1", "schemaVersion: 9")),
             "UnsupportedSchemaVersion"),
         Arguments.of("envelope not YAML", withEnvelope(good, "kind: [unterminated"), "MalformedEnvelope"),
-        Arguments.of("envelope of another kind", withEnvelope(good, good.envelope().replace("kind: RoutePolicy",
-            "kind: ConfigMap")), "envelope"));
+        Arguments.of("envelope of another kind", withEnvelope(good, good.envelope()
+            .replaceFirst("(?m)^kind: \"?RoutePolicy\"?$", "kind: ConfigMap")), "envelope"));
   }
 
   @ParameterizedTest(name = "{0}")
