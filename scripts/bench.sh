@@ -1,0 +1,287 @@
+#!/usr/bin/env bash
+# Runs every Cacheplane benchmark on this machine and writes BENCHMARKS.md (see that file for what is measured).
+#
+#   scripts/bench.sh [--quick] [--skip-build] [--only data,retune,propagation,footprint] [--out FILE]
+#
+# --quick       short runs (wrk 5 s per case, short JMH, 10 and 50 agents, fewer changes) - for a first look
+# --skip-build  reuse benchmarks/target (built by an earlier run)
+# --only LIST   run only these parts (comma-separated)
+# --out FILE    where to write the results (default BENCHMARKS.md at the repository root)
+#
+# Needs a JDK 17+, Maven 3.8+, Linux; installs the Debian packages wrk and nginx with apt-get when missing, and
+# Maven fetches JMH. Processes it starts are stopped at the end, also on Ctrl-C.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+QUICK=0
+BUILD=1
+ONLY="data,retune,propagation,footprint"
+OUT="$ROOT/BENCHMARKS.md"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --skip-build) BUILD=0 ;;
+    --only) ONLY="$2"; shift ;;
+    --out) OUT="$2"; shift ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+part() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+if [ "$QUICK" = 1 ]; then
+  WRK_DURATION=5s; AGENT_COUNTS="10 50"; CHANGES=20; FOOTPRINT_WINDOW=20; JMH_ARGS="quick"
+else
+  WRK_DURATION=30s; AGENT_COUNTS="10 50 100"; CHANGES=30; FOOTPRINT_WINDOW=60; JMH_ARGS="full"
+fi
+WRK_THREADS=1
+WRK_CONNECTIONS=64
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/cacheplane-bench.XXXXXX")"
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]:-}"; do
+    [ -n "$p" ] && kill "$p" 2>/dev/null || true
+  done
+  for p in "${PIDS[@]:-}"; do
+    [ -n "$p" ] && wait "$p" 2>/dev/null || true
+  done
+  if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+load() { uptime | sed 's/.*load average: //'; }
+
+# --- tools -------------------------------------------------------------------------------------------------------
+need_pkgs=()
+command -v wrk >/dev/null 2>&1 || need_pkgs+=(wrk)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_pkgs+=(nginx)
+if [ ${#need_pkgs[@]} -gt 0 ] && part data; then
+  log "installing ${need_pkgs[*]} with apt-get"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+
+if [ "$BUILD" = 1 ]; then
+  log "building (mvn -Pbenchmarks -pl benchmarks -am package)"
+  mvn -B -ntp -q -Pbenchmarks -pl benchmarks -am package -DskipTests
+fi
+CP="$ROOT/benchmarks/target/classes:$ROOT/benchmarks/target/lib/*"
+JAVA_OPTS=(-Djava.util.logging.manager=org.jboss.logmanager.LogManager)
+
+# --- pinning -----------------------------------------------------------------------------------------------------
+CORES="$(nproc)"
+if [ "$CORES" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
+  SERVER_PIN=(taskset -c 0); LOAD_PIN=(taskset -c 1)
+  PINNING="server under test (agent JVM / nginx master+worker) on CPU 0; wrk, the upstream and the embedded API on CPU 1"
+else
+  SERVER_PIN=(); LOAD_PIN=()
+  PINNING="not pinned (fewer than 2 CPUs or no taskset)"
+fi
+
+# Starts a background process (pinned by the given prefix), records its pid; stdout/stderr in $WORK/<name>.out/.err.
+start_bg() {
+  local name="$1"; shift
+  "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  local pid=$!
+  PIDS+=("$pid")
+  echo "$pid" >"$WORK/$name.pid"
+}
+wait_ready() {
+  local name="$1" secs="${2:-120}" i
+  for ((i = 0; i < secs * 5; i++)); do
+    if grep -q '^READY' "$WORK/$name.out" 2>/dev/null; then
+      grep '^READY' "$WORK/$name.out" | head -1
+      return 0
+    fi
+    if ! kill -0 "$(cat "$WORK/$name.pid")" 2>/dev/null; then
+      echo "$name exited before it was ready:" >&2; tail -20 "$WORK/$name.err" >&2; return 1
+    fi
+    sleep 0.2
+  done
+  echo "$name not ready after ${secs}s" >&2; tail -20 "$WORK/$name.err" >&2; return 1
+}
+field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# RSS of a process and its children (nginx: master + worker), KiB.
+tree_rss_kib() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do total=$((total + $(rss_kib "$p"))); done
+  echo "$total"
+}
+mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
+
+# wrk output -> "rps p99_ms errors"
+parse_wrk() {
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec:/ { rps = $2 }
+    $1 == "99%" { p99 = ms($2) }
+    /Non-2xx or 3xx responses:/ { err += $NF }
+    /Socket errors:/ { gsub(/,/, ""); err += $4 + $6 + $8 + $10 }
+    END { printf "%.0f %.2f %d\n", rps, p99, err }' "$1"
+}
+run_wrk() { # name url [lua]
+  local name="$1" url="$2" script="${3:-}"
+  local args=(-t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WRK_DURATION" --latency)
+  [ -n "$script" ] && args+=(-s "$script")
+  "${LOAD_PIN[@]}" wrk "${args[@]}" "$url" >"$WORK/wrk-$name.txt" 2>&1
+  parse_wrk "$WORK/wrk-$name.txt"
+}
+# Fills the cache for a key and checks that the second request is a hit.
+prime() { # base path
+  curl -s -o /dev/null "$1$2"
+  local h
+  h="$(curl -s -D - -o /dev/null "$1$2" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-cache" {print $2}')"
+  if [ "$h" != "HIT" ]; then
+    echo "expected X-Cache: HIT from $1$2, got '$h' (BENCH_KEEP=1 keeps the logs)" >&2
+    return 1
+  fi
+}
+
+# --- machine -----------------------------------------------------------------------------------------------------
+CPU_MODEL="$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+[ -n "$CPU_MODEL" ] || CPU_MODEL="$(sed -n 's/^model name\t: //p' /proc/cpuinfo | head -1)"
+MEM_GIB="$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)"
+JDK="$(java -version 2>&1 | head -2 | tail -1)"
+STARTED="$(date -u '+%Y-%m-%d %H:%M UTC')"
+LOAD_START="$(load)"
+SECTIONS=()
+
+# --- 1. data path ------------------------------------------------------------------------------------------------
+if part data; then
+  log "data path: starting upstream, embedded API + operator, agent, nginx (wrk $WRK_DURATION per case)"
+  start_bg upstream "${LOAD_PIN[@]}" java "${JAVA_OPTS[@]}" -cp "$CP" io.cacheplane.bench.UpstreamMain
+  start_bg cluster "${LOAD_PIN[@]}" java "${JAVA_OPTS[@]}" -cp "$CP" io.cacheplane.bench.ClusterMain \
+    --policies bench/policies.yaml
+  UP_PORT="$(field "$(wait_ready upstream)" port)"
+  API="$(field "$(wait_ready cluster 180)" api)"
+  start_bg agent "${SERVER_PIN[@]}" java "${JAVA_OPTS[@]}" -cp "$CP" io.cacheplane.bench.AgentMain \
+    --api "$API" --upstream-port "$UP_PORT"
+  AGENT_READY="$(wait_ready agent 180)"
+  AGENT_PORT="$(field "$AGENT_READY" port)"
+  AGENT_PID="$(cat "$WORK/agent.pid")"
+  AGENT_RSS_START="$(rss_kib "$AGENT_PID")"
+
+  NGX="$WORK/nginx"
+  mkdir -p "$NGX/cache" "$NGX/tmp" "$NGX/logs"
+  NGINX_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18080)"
+  sed -e "s/@PORT@/$NGINX_PORT/" -e "s/@UPSTREAM_PORT@/$UP_PORT/" bench/nginx.conf >"$NGX/nginx.conf"
+  chmod a+x "$WORK"; chmod -R a+rwX "$NGX"  # the worker may run as an unprivileged user
+  start_bg nginx "${SERVER_PIN[@]}" "$NGINX" -p "$NGX/" -c "$NGX/nginx.conf" -e stderr
+  for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" && break; sleep 0.1; done
+  NGINX_PID="$(cat "$WORK/nginx.pid")"
+  NGINX_RSS_START="$(tree_rss_kib "$NGINX_PID")"
+
+  AGENT_URL="http://127.0.0.1:$AGENT_PORT"
+  NGINX_URL="http://127.0.0.1:$NGINX_PORT"
+  # State warm-up only: one request per hit key fills each cache (checked: the next one is a HIT).
+  for base in "$AGENT_URL" "$NGINX_URL"; do
+    prime "$base" "/1k?id=1"
+    prime "$base" "/16k?id=1"
+  done
+
+  rows=""
+  for case in hit-1k hit-16k miss-1k; do
+    for server in agent nginx; do
+      if [ "$server" = agent ]; then base="$AGENT_URL"; else base="$NGINX_URL"; fi
+      l="$(load | cut -d, -f1)"
+      case "$case" in
+        hit-1k) res="$(run_wrk "$case-$server" "$base/1k?id=1")" ;;
+        hit-16k) res="$(run_wrk "$case-$server" "$base/16k?id=1")" ;;
+        miss-1k)
+          ( sleep "$(( ${WRK_DURATION%s} / 2 ))"
+            if [ "$server" = agent ]; then rss_kib "$AGENT_PID"; else tree_rss_kib "$NGINX_PID"; fi
+          ) >"$WORK/rss-load-$server" &
+          res="$(run_wrk "$case-$server" "$base/miss" bench/miss.lua)"
+          wait $! || true ;;
+      esac
+      read -r rps p99 err <<<"$res"
+      eval "R_${case//-/_}_$server='$rps $p99 $err $l'"
+      log "  $case $server: $rps req/s, p99 $p99 ms, errors $err (load $l)"
+    done
+  done
+  AGENT_RSS_LOAD="$(cat "$WORK/rss-load-agent")"
+  NGINX_RSS_LOAD="$(cat "$WORK/rss-load-nginx")"
+  AGENT_HWM="$(hwm_kib "$AGENT_PID")"
+
+  table="| case | agent req/s | NGINX req/s | **ratio** | agent p99 | NGINX p99 | **p99 ratio** | errors (agent / NGINX) | load (1 min, agent / NGINX run) |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+  for case in hit-1k hit-16k miss-1k; do
+    a="R_${case//-/_}_agent"; n="R_${case//-/_}_nginx"
+    read -r ar ap ae al <<<"${!a}"; read -r nr np ne nl <<<"${!n}"
+    ratio="$(awk -v a="$ar" -v n="$nr" 'BEGIN { if (n > 0) printf "%.2f", a / n; else print "n/a" }')"
+    pratio="$(awk -v a="$ap" -v n="$np" 'BEGIN { if (n > 0) printf "%.2f", a / n; else print "n/a" }')"
+    table+="
+| $case | $ar | $nr | **$ratio** | $ap ms | $np ms | **$pratio** | $ae / $ne | $al / $nl |"
+  done
+  SECTIONS+=("## 1. Data path: agent vs NGINX proxy_cache
+
+wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), \`-t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION --latency\`, same for both, run
+alternately (agent, then NGINX, per case) against both servers running side by side. Pinning: $PINNING.
+The agent is \`Agent.start\` in its own JVM (\`AgentMain\`, default JVM flags; on one CPU the JVM picks SerialGC), watching an
+embedded API (fabric8 mock server + operator, \`ClusterMain\`) that applied [bench/policies.yaml](bench/policies.yaml);
+NGINX $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') runs [bench/nginx.conf](bench/nginx.conf) (one worker, cache on disk
+under a temporary prefix). Upstream: \`UpstreamMain\` (Vert.x), 1 KiB or 16 KiB bodies, no Cache-Control.
+Hit cases request one key filled beforehand (one request, checked to be a HIT next); the miss case
+([bench/miss.lua](bench/miss.lua)) sends a new \`id\` (part of both keys) with every request, so every request
+goes upstream and is stored. No other warm-up: the agent's JIT warms up during the first case.
+Ratio = agent / NGINX (throughput: above 1 is better for the agent; p99: below 1 is better for the agent).
+
+$table")
+  FOOT_AGENT="| standalone agent process (\`AgentMain\`) | start-to-ready $(field "$AGENT_READY" startMs | cut -d. -f1) ms (\`Agent.start\` until both policies applied), JVM start to ready $(field "$AGENT_READY" uptimeMs) ms | RSS after start $(mib "$AGENT_RSS_START") MiB; under the miss load $(mib "$AGENT_RSS_LOAD") MiB; peak (VmHWM) $(mib "$AGENT_HWM") MiB |
+| NGINX (master + 1 worker), for comparison | - | RSS after start $(mib "$NGINX_RSS_START") MiB; under the miss load $(mib "$NGINX_RSS_LOAD") MiB |"
+
+  for p in "$NGINX_PID" "$AGENT_PID" "$(cat "$WORK/cluster.pid")" "$(cat "$WORK/upstream.pid")"; do
+    kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true
+  done
+fi
+
+# --- write -------------------------------------------------------------------------------------------------------
+MODE="full run"
+[ "$QUICK" = 1 ] && MODE="--quick run (short durations: indicative only)"
+{
+  cat <<EOF
+# Benchmarks
+
+Reproduce with one command: \`scripts/bench.sh\` (\`scripts/bench.sh --quick\` for a short run). It installs wrk and
+NGINX from the OS packages when missing, builds the \`benchmarks\` module (\`mvn -Pbenchmarks -pl benchmarks -am
+package\`), runs everything on this machine in one go and rewrites this file. Benchmarks are not tests: they are not
+part of \`mvn verify\`. Every configuration used is in the repository: [bench/](bench/), [benchmarks/](benchmarks/),
+[scripts/bench.sh](scripts/bench.sh).
+
+## Machine and run
+
+| | |
+| --- | --- |
+| mode | $MODE |
+| date | $STARTED |
+| CPU | $CPU_MODEL, $CORES cores |
+| memory | $MEM_GIB GiB |
+| kernel | $(uname -r) |
+| JDK | $JDK |
+| load average (1, 5, 15 min) at start | $LOAD_START |
+| load average at end | $(load) |
+
+EOF
+  for s in "${SECTIONS[@]}"; do
+    printf '%s\n\n' "$s"
+  done
+  if [ -n "${FOOT_AGENT:-}" ] || [ -n "${FOOT_JAVA:-}" ]; then
+    printf '## 4. Footprint\n\n| what | start-to-ready | memory |\n| --- | --- | --- |\n'
+    [ -n "${FOOT_AGENT:-}" ] && printf '%s\n' "$FOOT_AGENT"
+    [ -n "${FOOT_JAVA:-}" ] && printf '%s\n' "$FOOT_JAVA"
+  fi
+} >"$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+log "wrote $OUT"
+sed -n '/^## 1/,$p' "$OUT" | grep -E '^\|' || true
