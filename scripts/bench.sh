@@ -246,6 +246,31 @@ $table")
   done
 fi
 
+# --- 2. live retuning (JMH) --------------------------------------------------------------------------------------
+if part retune; then
+  log "live retuning: JMH ($JMH_ARGS), 1,000,000 entries"
+  l0="$(load)"
+  java "${JAVA_OPTS[@]}" -cp "$CP" io.cacheplane.bench.RetuneMain "$JMH_ARGS" >"$WORK/retune.out" 2>&1 \
+    || { tail -30 "$WORK/retune.out" >&2; exit 1; }
+  l1="$(load)"
+  table="$(sed -n '/^RESULTS$/,$p' "$WORK/retune.out" | tail -n +2)"
+  if [ "$JMH_ARGS" = quick ]; then jmh_cfg="1 fork, 1 warm-up iteration and 3 measured iterations of 2 s"
+  else jmh_cfg="2 forks, 3 warm-up iterations and 5 measured iterations of 5 s"; fi
+  SECTIONS+=("## 2. Live retuning under concurrent reads (JMH)
+
+JMH $(ls "$ROOT"/benchmarks/target/lib/jmh-core-*.jar | sed 's/.*jmh-core-//; s/.jar$//'), sample-time mode, $jmh_cfg per group
+([RetuneBenchmark](benchmarks/src/main/java/io/cacheplane/bench/RetuneBenchmark.java)), not pinned (JMH runs two
+threads per group on the two cores). A cache of 1,000,000 entries is filled once per trial (state warm-up). In each
+group one thread reads random present keys while another retunes back to back: \`setMaximum\` and
+\`setExpiresAfter\` through \`cache.policy()\` on a Caffeine cache built as the agent builds its caches; \`envelope\`
+is the agent's whole apply path for a changed CachePolicy ConfigMap (\`PolicyApplier.upsert\`: decode, validate,
+recompute the revision, retune in place). \`baseline\` reads next to a thread that burns CPU instead of retuning:
+compare the read rows with it, not with zero. A read that finds no entry fails its group (none did if every group
+has rows). Slow reads are counted among JMH's sampled calls. Load average before / after: $l0 / $l1.
+
+$table")
+fi
+
 # --- write -------------------------------------------------------------------------------------------------------
 MODE="full run"
 [ "$QUICK" = 1 ] && MODE="--quick run (short durations: indicative only)"
