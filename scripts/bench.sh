@@ -294,6 +294,20 @@ kube-apiserver (\`scripts/k8s/start.sh\`).
 $table")
 fi
 
+# --- 4. footprint (in process) -----------------------------------------------------------------------------------
+if part footprint; then
+  log "footprint: operator and agent start, operator with 1,000 policies (steady-state window ${FOOTPRINT_WINDOW}s)"
+  l0="$(load | cut -d, -f1)"
+  java -Xmx2g "${JAVA_OPTS[@]}" -cp "$CP" io.cacheplane.bench.FootprintMain --policies 1000 --settle 10 \
+    --window "$FOOTPRINT_WINDOW" >"$WORK/footprint.out" 2>"$WORK/footprint.err" \
+    || { tail -30 "$WORK/footprint.err" >&2; exit 1; }
+  FOOT_JAVA="$(sed -n '/^RESULTS$/,$p' "$WORK/footprint.out" | tail -n +2)"
+  FOOT_NOTE="In-process rows: [FootprintMain](benchmarks/src/main/java/io/cacheplane/bench/FootprintMain.java), one fresh
+JVM (\`-Xmx2g\`, not pinned) on the embedded API, load average $l0 at its start; writes are counted by the embedded
+API server (creates, updates, patches, deletes). The standalone agent row comes from the data-path run above
+(RSS read from \`/proc/<pid>/status\`)."
+fi
+
 # --- write -------------------------------------------------------------------------------------------------------
 MODE="full run"
 [ "$QUICK" = 1 ] && MODE="--quick run (short durations: indicative only)"
@@ -328,6 +342,7 @@ EOF
     printf '## 4. Footprint\n\n| what | start-to-ready | memory |\n| --- | --- | --- |\n'
     [ -n "${FOOT_AGENT:-}" ] && printf '%s\n' "$FOOT_AGENT"
     [ -n "${FOOT_JAVA:-}" ] && printf '%s\n' "$FOOT_JAVA"
+    [ -n "${FOOT_NOTE:-}" ] && printf '\n%s\n' "$FOOT_NOTE"
   fi
 } >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
