@@ -3,7 +3,8 @@
 #
 #   scripts/bench.sh [--quick] [--skip-build] [--only data,retune,propagation,footprint] [--out FILE]
 #
-# --quick       short runs (wrk 5 s per case, short JMH, 10 and 50 agents, fewer changes) - for a first look
+# --quick       short runs (wrk 1 round of 5 s per case instead of 3 of 20 s, short JMH, 10 and 50 agents instead of
+#               10, 50 and 100, 20 changes instead of 30, 20 s steady-state window instead of 60 s)
 # --skip-build  reuse benchmarks/target (built by an earlier run)
 # --only LIST   run only these parts (comma-separated)
 # --out FILE    where to write the results (default BENCHMARKS.md at the repository root)
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
     --skip-build) BUILD=0 ;;
     --only) ONLY="$2"; shift ;;
     --out) OUT="$2"; shift ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -33,9 +34,9 @@ done
 part() { [[ ",$ONLY," == *",$1,"* ]]; }
 
 if [ "$QUICK" = 1 ]; then
-  WRK_DURATION=5s; AGENT_COUNTS="10 50"; CHANGES=20; FOOTPRINT_WINDOW=20; JMH_ARGS="quick"
+  WRK_DURATION=5s; ROUNDS=1; AGENT_COUNTS="10 50"; CHANGES=20; FOOTPRINT_WINDOW=20; JMH_ARGS="quick"
 else
-  WRK_DURATION=30s; AGENT_COUNTS="10 50 100"; CHANGES=30; FOOTPRINT_WINDOW=60; JMH_ARGS="full"
+  WRK_DURATION=20s; ROUNDS=3; AGENT_COUNTS="10 50 100"; CHANGES=30; FOOTPRINT_WINDOW=60; JMH_ARGS="full"
 fi
 WRK_THREADS=1
 WRK_CONNECTIONS=64
@@ -50,7 +51,7 @@ cleanup() {
   for p in "${PIDS[@]:-}"; do
     [ -n "$p" ] && wait "$p" 2>/dev/null || true
   done
-  if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $WORK" >&2; else rm -rf "$WORK"; fi
+  if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $WORK ${NGX_TMP:-}" >&2; else rm -rf "$WORK" "${NGX_TMP:-}"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -130,11 +131,13 @@ parse_wrk() {
     /Socket errors:/ { gsub(/,/, ""); err += $4 + $6 + $8 + $10 }
     END { printf "%.0f %.2f %d\n", rps, p99, err }' "$1"
 }
-run_wrk() { # name url [lua]
-  local name="$1" url="$2" script="${3:-}"
+run_wrk() { # name url [lua [script argument]]
+  local name="$1" url="$2" script="${3:-}" script_arg="${4:-}"
   local args=(-t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"$WRK_DURATION" --latency)
-  [ -n "$script" ] && args+=(-s "$script")
-  "${LOAD_PIN[@]}" wrk "${args[@]}" "$url" >"$WORK/wrk-$name.txt" 2>&1
+  if [ -n "$script" ]; then args+=(-s "$script"); fi
+  local extra=()
+  if [ -n "$script_arg" ]; then extra=(-- "$script_arg"); fi
+  "${LOAD_PIN[@]}" wrk "${args[@]}" "$url" "${extra[@]}" >"$WORK/wrk-$name.txt" 2>&1
   parse_wrk "$WORK/wrk-$name.txt"
 }
 # Fills the cache for a key and checks that the second request is a hit.
@@ -172,11 +175,18 @@ if part data; then
   AGENT_PID="$(cat "$WORK/agent.pid")"
   AGENT_RSS_START="$(rss_kib "$AGENT_PID")"
 
-  NGX="$WORK/nginx"
+  # NGINX keeps its cache in files and writes them from its event loop: put them in memory (tmpfs) when there is
+  # one, as the agent's cache is, so a busy disk does not count against NGINX.
+  if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    NGX="$(mktemp -d /dev/shm/cacheplane-bench-nginx.XXXXXX)"; NGINX_CACHE_ON="tmpfs (/dev/shm)"
+  else
+    NGX="$WORK/nginx"; NGINX_CACHE_ON="disk (no writable /dev/shm)"
+  fi
+  NGX_TMP="$NGX"
   mkdir -p "$NGX/cache" "$NGX/tmp" "$NGX/logs"
   NGINX_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null || echo 18080)"
   sed -e "s/@PORT@/$NGINX_PORT/" -e "s/@UPSTREAM_PORT@/$UP_PORT/" bench/nginx.conf >"$NGX/nginx.conf"
-  chmod a+x "$WORK"; chmod -R a+rwX "$NGX"  # the worker may run as an unprivileged user
+  chmod a+x "$WORK" "$NGX"; chmod -R a+rwX "$NGX"  # the worker may run as an unprivileged user
   start_bg nginx "${SERVER_PIN[@]}" "$NGINX" -p "$NGX/" -c "$NGX/nginx.conf" -e stderr
   for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NGINX_PORT/" && break; sleep 0.1; done
   NGINX_PID="$(cat "$WORK/nginx.pid")"
@@ -190,48 +200,59 @@ if part data; then
     prime "$base" "/16k?id=1"
   done
 
-  rows=""
-  for case in hit-1k hit-16k miss-1k; do
-    for server in agent nginx; do
-      if [ "$server" = agent ]; then base="$AGENT_URL"; else base="$NGINX_URL"; fi
-      l="$(load | cut -d, -f1)"
-      case "$case" in
-        hit-1k) res="$(run_wrk "$case-$server" "$base/1k?id=1")" ;;
-        hit-16k) res="$(run_wrk "$case-$server" "$base/16k?id=1")" ;;
-        miss-1k)
-          ( sleep "$(( ${WRK_DURATION%s} / 2 ))"
-            if [ "$server" = agent ]; then rss_kib "$AGENT_PID"; else tree_rss_kib "$NGINX_PID"; fi
-          ) >"$WORK/rss-load-$server" &
-          res="$(run_wrk "$case-$server" "$base/miss" bench/miss.lua)"
-          wait $! || true ;;
-      esac
-      read -r rps p99 err <<<"$res"
-      eval "R_${case//-/_}_$server='$rps $p99 $err $l'"
-      log "  $case $server: $rps req/s, p99 $p99 ms, errors $err (load $l)"
+  for ((round = 1; round <= ROUNDS; round++)); do
+    for case in hit-1k hit-16k miss-1k; do
+      for server in agent nginx; do
+        if [ "$server" = agent ]; then base="$AGENT_URL"; else base="$NGINX_URL"; fi
+        l="$(load | cut -d, -f1)"
+        case "$case" in
+          hit-1k) res="$(run_wrk "$case-$server-$round" "$base/1k?id=1")" ;;
+          hit-16k) res="$(run_wrk "$case-$server-$round" "$base/16k?id=1")" ;;
+          miss-1k)
+            sampler=""
+            if [ "$round" = 1 ]; then
+              ( sleep "$(( ${WRK_DURATION%s} / 2 ))"
+                if [ "$server" = agent ]; then rss_kib "$AGENT_PID"; else tree_rss_kib "$NGINX_PID"; fi
+              ) >"$WORK/rss-load-$server" &
+              sampler=$!
+            fi
+            res="$(run_wrk "$case-$server-$round" "$base/miss" bench/miss.lua "r$round")"
+            if [ -n "$sampler" ]; then wait "$sampler" || true; fi ;;
+        esac
+        echo "$res $l" >>"$WORK/res-$case-$server"
+        log "  round $round/$ROUNDS $case $server: $res (req/s, p99 ms, errors, load)"
+      done
     done
   done
   AGENT_RSS_LOAD="$(cat "$WORK/rss-load-agent")"
   NGINX_RSS_LOAD="$(cat "$WORK/rss-load-nginx")"
   AGENT_HWM="$(hwm_kib "$AGENT_PID")"
 
-  table="| case | agent req/s | NGINX req/s | **ratio** | agent p99 | NGINX p99 | **p99 ratio** | errors (agent / NGINX) | load (1 min, agent / NGINX run) |
+  table="| case | agent req/s | NGINX req/s | **ratio** | agent p99 | NGINX p99 | **p99 ratio** | errors (agent / NGINX) | load (1 min) per round, agent / NGINX |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+  median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
   for case in hit-1k hit-16k miss-1k; do
-    a="R_${case//-/_}_agent"; n="R_${case//-/_}_nginx"
-    read -r ar ap ae al <<<"${!a}"; read -r nr np ne nl <<<"${!n}"
-    ratio="$(awk -v a="$ar" -v n="$nr" 'BEGIN { if (n > 0) printf "%.2f", a / n; else print "n/a" }')"
-    pratio="$(awk -v a="$ap" -v n="$np" 'BEGIN { if (n > 0) printf "%.2f", a / n; else print "n/a" }')"
+    for server in agent nginx; do
+      f="$WORK/res-$case-$server"
+      eval "${server}_rps=\$(cut -d' ' -f1 \"$f\" | median)"
+      eval "${server}_p99=\$(cut -d' ' -f2 \"$f\" | median)"
+      eval "${server}_err=\$(awk '{ s += \$3 } END { print s }' \"$f\")"
+      eval "${server}_load=\"\$(cut -d' ' -f4 \"$f\" | paste -sd' ')\""
+    done
+    ratio="$(awk -v a="$agent_rps" -v n="$nginx_rps" 'BEGIN { if (n > 0) printf "%.2f", a / n; else print "n/a" }')"
+    pratio="$(awk -v a="$agent_p99" -v n="$nginx_p99" 'BEGIN { if (n > 0) printf "%.2f", a / n; else print "n/a" }')"
     table+="
-| $case | $ar | $nr | **$ratio** | $ap ms | $np ms | **$pratio** | $ae / $ne | $al / $nl |"
+| $case | $agent_rps | $nginx_rps | **$ratio** | $agent_p99 ms | $nginx_p99 ms | **$pratio** | $agent_err / $nginx_err | $agent_load / $nginx_load |"
   done
   SECTIONS+=("## 1. Data path: agent vs NGINX proxy_cache
 
 wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), \`-t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION --latency\`, same for both, run
-alternately (agent, then NGINX, per case) against both servers running side by side. Pinning: $PINNING.
+alternately (agent, then NGINX, per case) against both servers running side by side, $ROUNDS round(s); the
+table gives the median over rounds. Pinning: $PINNING.
 The agent is \`Agent.start\` in its own JVM (\`AgentMain\`, default JVM flags; on one CPU the JVM picks SerialGC), watching an
 embedded API (fabric8 mock server + operator, \`ClusterMain\`) that applied [bench/policies.yaml](bench/policies.yaml);
-NGINX $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') runs [bench/nginx.conf](bench/nginx.conf) (one worker, cache on disk
-under a temporary prefix). Upstream: \`UpstreamMain\` (Vert.x), 1 KiB or 16 KiB bodies, no Cache-Control.
+NGINX $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') runs [bench/nginx.conf](bench/nginx.conf) (one worker; its cache files
+on $NGINX_CACHE_ON under a temporary prefix). Upstream: \`UpstreamMain\` (Vert.x), 1 KiB or 16 KiB bodies, no Cache-Control.
 Hit cases request one key filled beforehand (one request, checked to be a HIT next); the miss case
 ([bench/miss.lua](bench/miss.lua)) sends a new \`id\` (part of both keys) with every request, so every request
 goes upstream and is stored. No other warm-up: the agent's JIT warms up during the first case.
@@ -311,6 +332,9 @@ fi
 # --- write -------------------------------------------------------------------------------------------------------
 MODE="full run"
 [ "$QUICK" = 1 ] && MODE="--quick run (short durations: indicative only)"
+if awk -v l="${LOAD_START%%,*}" -v c="$CORES" 'BEGIN { exit !(l > c) }'; then
+  MODE="$MODE; **the machine was loaded** (1-minute load average above the core count at start): other work shared the CPUs, so the absolute numbers are low and noisy - the ratios, measured alternately in the same run, are the point"
+fi
 {
   cat <<EOF
 # Benchmarks
@@ -334,17 +358,23 @@ part of \`mvn verify\`. Every configuration used is in the repository: [bench/](
 | load average (1, 5, 15 min) at start | $LOAD_START |
 | load average at end | $(load) |
 
+How to read it: every comparison is measured in the same run on the same machine, alternating the two sides, and
+given as a ratio (ours / theirs). Absolute numbers depend on the machine; on a shared or loaded machine even the
+ratios move between runs (a short \`--quick\` run on a loaded 2-core machine was seen to move the data-path ratios
+by 2x), so quote a full run on an otherwise idle machine. What is not measured yet: propagation against a real
+kube-apiserver (only the embedded mock API), more than one agent process on the data path, TLS.
+
 EOF
   for s in "${SECTIONS[@]}"; do
     printf '%s\n\n' "$s"
   done
-  if [ -n "${FOOT_AGENT:-}" ] || [ -n "${FOOT_JAVA:-}" ]; then
-    printf '## 4. Footprint\n\n| what | start-to-ready | memory |\n| --- | --- | --- |\n'
-    [ -n "${FOOT_AGENT:-}" ] && printf '%s\n' "$FOOT_AGENT"
-    [ -n "${FOOT_JAVA:-}" ] && printf '%s\n' "$FOOT_JAVA"
-    [ -n "${FOOT_NOTE:-}" ] && printf '\n%s\n' "$FOOT_NOTE"
+  if [ -n "${FOOT_AGENT:-}${FOOT_JAVA:-}" ]; then
+    printf '## 4. Footprint\n\n| what | start-to-ready | memory / writes |\n| --- | --- | --- |\n'
+    if [ -n "${FOOT_AGENT:-}" ]; then printf '%s\n' "$FOOT_AGENT"; fi
+    if [ -n "${FOOT_JAVA:-}" ]; then printf '%s\n' "$FOOT_JAVA"; fi
+    if [ -n "${FOOT_NOTE:-}" ]; then printf '\n%s\n' "$FOOT_NOTE"; fi
   fi
 } >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 log "wrote $OUT"
-sed -n '/^## 1/,$p' "$OUT" | grep -E '^\|' || true
+sed -n '/^## [0-9]/,$p' "$OUT" | grep -E '^\|' || true

@@ -37,8 +37,18 @@ public final class FootprintMain {
 
   private FootprintMain() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
     BenchSupport.quietLogs();
+    try {
+      run(args);
+    } catch (Throwable e) {
+      e.printStackTrace();
+      System.exit(1);
+    }
+    System.exit(0); // informer, client and server threads of closed components may linger
+  }
+
+  static void run(String[] args) throws Exception {
     int policies = Integer.parseInt(BenchSupport.arg(args, "policies", "1000"));
     int settle = Integer.parseInt(BenchSupport.arg(args, "settle", "10"));
     int window = Integer.parseInt(BenchSupport.arg(args, "window", "60"));
@@ -114,7 +124,6 @@ public final class FootprintMain {
     System.out.println("RESULTS");
     System.out.print(rows);
     System.out.flush();
-    System.exit(0);
   }
 
   /** "METHOD resource: n, ..." for the counters that grew. */

@@ -133,9 +133,21 @@ public final class MockApi implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes the admin client and shuts the server down in the background: the mock server can take minutes to close
+   * after many watches (it handles each watch close on one event loop), which must not stall the next measurement.
+   */
   @Override
   public void close() {
     admin.close();
-    server.destroy();
+    Thread t = new Thread(() -> {
+      try {
+        server.destroy();
+      } catch (RuntimeException e) {
+        // best effort: nothing is served any more
+      }
+    }, "mock-api-shutdown");
+    t.setDaemon(true);
+    t.start();
   }
 }

@@ -47,8 +47,18 @@ public final class PropagationMain {
 
   private PropagationMain() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
     BenchSupport.quietLogs();
+    try {
+      run(args);
+    } catch (Throwable e) {
+      e.printStackTrace();
+      System.exit(1);
+    }
+    System.exit(0); // informer, client and server threads of closed components may linger
+  }
+
+  static void run(String[] args) throws Exception {
     String[] counts = BenchSupport.arg(args, "agents", "10 50 100").trim().split("[ ,]+");
     int changes = Integer.parseInt(BenchSupport.arg(args, "changes", "20"));
     StringBuilder out = new StringBuilder();
@@ -72,7 +82,6 @@ public final class PropagationMain {
     System.out.println("RESULTS");
     System.out.print(out);
     System.out.flush();
-    System.exit(0); // informer and client threads of closed servers may linger
   }
 
   static String load() {

@@ -55,7 +55,7 @@ public final class RetuneMain {
         continue;
       }
       for (Map.Entry<String, Result> e : r.getSecondaryResults().entrySet()) {
-        if (e.getKey().contains(":")) {
+        if (e.getKey().contains(":") || e.getKey().matches("p[0-9.]+")) {
           continue; // JMH's per-percentile entries; the distribution is read from the statistics below
         }
         Statistics s = e.getValue().getStatistics();
