@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Propagation of a policy change to N agents, next to its floor, in one JVM on the embedded API (fabric8 mock
- * server). Prints {@code RESULTS} and a Markdown table.
+ * server; a fresh one per measurement) or, with {@code --kubeconfig FILE}, on that API server (a fresh namespace per
+ * measurement, deleted afterwards). Prints {@code RESULTS} and a Markdown table.
  * <ul>
  *   <li>ours: the operator and N agents (each with its own API client and a Pod object, default Lease timing); a
  *       CachePolicy with an all-at-once rollout ({@code steps: [setWeight: 100]}) is changed {@code --changes}
@@ -35,9 +36,10 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  *   <li>floor: N bare fabric8 informers (each with its own client) on a labelled ConfigMap; per change (a JSON merge
  *       patch of its data), the time until every informer has seen the new value.
  * </ul>
- * Both are observed the same way: a thread polling every 0.2 ms. Each measurement gets a fresh API server.
+ * Both are observed the same way: a thread polling every 0.2 ms.
  *
- * <p>Arguments: {@code --agents "10 50 100"}, {@code --changes 20}.
+ * <p>Arguments: {@code --agents "10 50 100"}, {@code --changes 20}, {@code --kubeconfig FILE} (default: the mock),
+ * {@code --label TEXT} (the API column of the table).
  */
 public final class PropagationMain {
 
@@ -61,27 +63,35 @@ public final class PropagationMain {
   static void run(String[] args) throws Exception {
     String[] counts = BenchSupport.arg(args, "agents", "10 50 100").trim().split("[ ,]+");
     int changes = Integer.parseInt(BenchSupport.arg(args, "changes", "20"));
+    String kubeconfig = BenchSupport.arg(args, "kubeconfig", null);
     StringBuilder out = new StringBuilder();
-    out.append("| agents | changes | ours p50 | ours p99 | floor p50 | floor p99 | **ratio p50** | **ratio p99** |"
-        + " load (1 min) ours / floor |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+    String label = BenchSupport.arg(args, "label", kubeconfig == null ? "embedded (mock)" : "real");
+    out.append("| API | agents | changes | ours p50 | ours p99 | floor p50 | floor p99 | **ratio p50** | **ratio p99** |"
+        + " load (1 min) ours / floor |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
     for (String c : counts) {
       int n = Integer.parseInt(c);
       String loadOurs = load();
-      double[] ours = ours(n, changes);
+      double[] ours = ours(n, changes, target(kubeconfig, "ours-" + n));
       String loadFloor = load();
-      double[] floor = floor(n, changes);
+      double[] floor = floor(n, changes, target(kubeconfig, "floor-" + n));
       double o50 = BenchSupport.percentile(ours, 50);
       double o99 = BenchSupport.percentile(ours, 99);
       double f50 = BenchSupport.percentile(floor, 50);
       double f99 = BenchSupport.percentile(floor, 99);
-      out.append(String.format("| %d | %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | **%.1f** | **%.1f** | %s / %s |%n",
-          n, changes, o50, o99, f50, f99, o50 / f50, o99 / f99, loadOurs, loadFloor));
+      out.append(String.format("| %s | %d | %d | %.1f ms | %.1f ms | %.1f ms | %.1f ms | **%.1f** | **%.1f** | %s / %s |%n",
+          label, n, changes, o50, o99, f50, f99, o50 / f50, o99 / f99, loadOurs, loadFloor));
       System.err.printf("[propagation] %d agents: ours p50 %.1f ms p99 %.1f ms; floor p50 %.1f ms p99 %.1f ms%n",
           n, o50, o99, f50, f99);
     }
     System.out.println("RESULTS");
     System.out.print(out);
     System.out.flush();
+  }
+
+  /** A fresh mock server, or a fresh namespace on the API server of {@code kubeconfig} when given. */
+  static ApiTarget target(String kubeconfig, String what) throws java.io.IOException {
+    return kubeconfig == null ? ApiTarget.mock(NS) : ApiTarget.real(java.nio.file.Path.of(kubeconfig),
+        "cacheplane-bench-" + what);
   }
 
   static String load() {
@@ -92,11 +102,12 @@ public final class PropagationMain {
     }
   }
 
-  static double[] ours(int n, int changes) throws Exception {
+  static double[] ours(int n, int changes, ApiTarget api) throws Exception {
     List<Agent> agents = new ArrayList<>();
     List<KubernetesClient> clients = new ArrayList<>();
     Vertx vertx = Vertx.vertx();
-    try (MockApi api = new MockApi(NS)) {
+    String ns = api.namespace();
+    try (api) {
       KubernetesClient admin = api.admin();
       KubernetesClient operatorClient = api.newClient();
       clients.add(operatorClient);
@@ -104,13 +115,10 @@ public final class PropagationMain {
       try {
         for (int i = 0; i < n; i++) {
           String id = "agent-" + i;
-          Pod pod = admin.pods().inNamespace(NS).resource(new PodBuilder()
-              .withNewMetadata().withName(id).withLabels(ClusterMain.AGENT_LABELS).endMetadata()
-              .withNewSpec().addNewContainer().withName("agent").withImage("cacheplane/agent").endContainer()
-              .endSpec().build()).create();
+          Pod pod = createPod(admin, ns, id);
           KubernetesClient client = api.newClient();
           clients.add(client);
-          agents.add(Agent.start(client, vertx, AgentSettings.defaults(id, NS)
+          agents.add(Agent.start(client, vertx, AgentSettings.defaults(id, ns)
               .withPodLabels(ClusterMain.AGENT_LABELS)
               .withPodUid(pod.getMetadata().getUid())
               .withTrafficHost("127.0.0.1")
@@ -134,7 +142,7 @@ public final class PropagationMain {
                 steps:
                 - setWeight: 100
             """, CachePolicy.class);
-        policy.getMetadata().setNamespace(NS);
+        policy.getMetadata().setNamespace(ns);
         admin.resource(policy).create();
         awaitAll(agents, revision(policy.getSpec()));
         double[] latencies = new double[changes];
@@ -143,11 +151,11 @@ public final class PropagationMain {
           policy.getSpec().getCache().setMaximumSize(size);
           String expected = revision(policy.getSpec());
           long t0 = System.nanoTime();
-          admin.resources(CachePolicy.class).inNamespace(NS).withName("prop").patch(
+          admin.resources(CachePolicy.class).inNamespace(ns).withName("prop").patch(
               PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"cache\":{\"maximumSize\":" + size + "}}}");
           long t1 = awaitAll(agents, expected);
           latencies[c] = (t1 - t0) / 1e6;
-          api.drainRecorded();
+          api.afterChange();
         }
         return latencies;
       } finally {
@@ -155,6 +163,29 @@ public final class PropagationMain {
         operator.close();
         clients.forEach(KubernetesClient::close);
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /**
+   * Creates the Pod object of an agent (never scheduled: no kubelet needed). A real API server refuses pods until
+   * the namespace's default ServiceAccount exists, so creation is retried for up to a minute.
+   */
+  static Pod createPod(KubernetesClient admin, String ns, String name) throws InterruptedException {
+    Pod pod = new PodBuilder()
+        .withNewMetadata().withName(name).withLabels(ClusterMain.AGENT_LABELS).endMetadata()
+        .withNewSpec().withAutomountServiceAccountToken(false)
+        .addNewContainer().withName("agent").withImage("cacheplane/agent").endContainer().endSpec()
+        .build();
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (true) {
+      try {
+        return admin.pods().inNamespace(ns).resource(pod).create();
+      } catch (RuntimeException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(200);
       }
     }
   }
@@ -181,13 +212,14 @@ public final class PropagationMain {
     }, TIMEOUT_MS, POLL_NANOS, "every agent to serve revision " + revision);
   }
 
-  static double[] floor(int n, int changes) throws Exception {
+  static double[] floor(int n, int changes, ApiTarget api) throws Exception {
     List<KubernetesClient> clients = new ArrayList<>();
     List<SharedIndexInformer<ConfigMap>> informers = new ArrayList<>();
     AtomicIntegerArray seen = new AtomicIntegerArray(n);
-    try (MockApi api = new MockApi(NS)) {
+    String ns = api.namespace();
+    try (api) {
       KubernetesClient admin = api.admin();
-      admin.configMaps().inNamespace(NS).resource(new ConfigMapBuilder()
+      admin.configMaps().inNamespace(ns).resource(new ConfigMapBuilder()
           .withNewMetadata().withName("floor").addToLabels("bench", "floor").endMetadata()
           .addToData("v", "0").build()).create();
       for (int i = 0; i < n; i++) {
@@ -195,7 +227,7 @@ public final class PropagationMain {
         KubernetesClient client = api.newClient();
         clients.add(client);
         int idx = i;
-        informers.add(client.configMaps().inNamespace(NS).withLabel("bench", "floor").inform(
+        informers.add(client.configMaps().inNamespace(ns).withLabel("bench", "floor").inform(
             new ResourceEventHandler<ConfigMap>() {
               @Override public void onAdd(ConfigMap cm) {
                 seen.set(idx, Integer.parseInt(cm.getData().get("v")));
@@ -212,11 +244,11 @@ public final class PropagationMain {
       for (int c = 0; c < changes; c++) {
         int v = c + 1;
         long t0 = System.nanoTime();
-        admin.configMaps().inNamespace(NS).withName("floor").patch(PatchContext.of(PatchType.JSON_MERGE),
+        admin.configMaps().inNamespace(ns).withName("floor").patch(PatchContext.of(PatchType.JSON_MERGE),
             "{\"data\":{\"v\":\"" + v + "\"}}");
         long t1 = awaitSeen(seen, v);
         latencies[c] = (t1 - t0) / 1e6;
-        api.drainRecorded();
+        api.afterChange();
       }
       return latencies;
     } finally {
