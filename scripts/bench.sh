@@ -265,7 +265,7 @@ Ratio = agent / NGINX (throughput: above 1 is better for the agent; p99: below 1
 
 $table")
   FOOT_AGENT="| standalone agent process (\`AgentMain\`) | start-to-ready $(field "$AGENT_READY" startMs | cut -d. -f1) ms (\`Agent.start\` until both policies applied), JVM start to ready $(field "$AGENT_READY" uptimeMs) ms | RSS after start $(mib "$AGENT_RSS_START") MiB; under the miss load $(mib "$AGENT_RSS_LOAD") MiB; peak (VmHWM) $(mib "$AGENT_HWM") MiB |
-| NGINX (master + 1 worker), for comparison | - | RSS after start $(mib "$NGINX_RSS_START") MiB; under the miss load $(mib "$NGINX_RSS_LOAD") MiB |"
+| NGINX (master + 1 worker), for comparison (its cache files live in tmpfs or the page cache, outside its RSS) | - | RSS after start $(mib "$NGINX_RSS_START") MiB; under the miss load $(mib "$NGINX_RSS_LOAD") MiB |"
 
   for p in "$NGINX_PID" "$AGENT_PID" "$(cat "$WORK/cluster.pid")" "$(cat "$WORK/upstream.pid")"; do
     kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true
@@ -387,8 +387,8 @@ part of \`mvn verify\`. Every configuration used is in the repository: [bench/](
 How to read it: every comparison is measured in the same run on the same machine, alternating the two sides, and
 given as a ratio (ours / theirs). Absolute numbers depend on the machine; on a shared or loaded machine even the
 ratios move between runs (a short \`--quick\` run on a loaded 2-core machine was seen to move the data-path ratios
-by 2x), so quote a full run on an otherwise idle machine. What is not measured yet: propagation against a real
-kube-apiserver (only the embedded mock API), more than one agent process on the data path, TLS.
+by 2x), so quote a full run on an otherwise idle machine. Not measured yet: several agent processes or several
+NGINX workers on the data path, TLS, propagation with more than 100 agents.
 
 EOF
   for s in "${SECTIONS[@]}"; do
