@@ -359,7 +359,7 @@ fi
 MODE="full run"
 [ "$QUICK" = 1 ] && MODE="--quick run (short durations: indicative only)"
 if awk -v l="${LOAD_START%%,*}" -v c="$CORES" 'BEGIN { exit !(l > c) }'; then
-  MODE="$MODE; **the machine was loaded** (1-minute load average above the core count at start): other work shared the CPUs, so the absolute numbers are low and noisy - the ratios, measured alternately in the same run, are the point"
+  MODE="$MODE; **the machine was loaded** (1-minute load average above the core count at start): other work shared the CPUs, so the absolute numbers are low and noisy and even the ratios are only indicative"
 fi
 {
   cat <<EOF
