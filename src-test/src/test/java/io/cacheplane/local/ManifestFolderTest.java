@@ -19,13 +19,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The watched folder of local mode against the embedded API: a file that is replaced by nothing readable keeps its
+ * The watched folder of local mode against the embedded API (fabric8 mock server): a file that is replaced by nothing readable keeps its
  * policies, and a policy declared twice follows the file that still declares it.
  */
 class ManifestFolderTest {
 
   private static final String NS = "default";
-  private static LocalCluster cluster;
+  private static io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
+  private static KubernetesClient client;
 
   @TempDir
   Path dir;
@@ -34,20 +35,23 @@ class ManifestFolderTest {
 
   @BeforeAll
   static void start() {
-    cluster = LocalCluster.startWithoutAgents(NS);
+    // the API alone, as local mode's (CRUD mode), without the operator, whose status writes are not under test
+    server = new io.fabric8.kubernetes.client.server.mock.KubernetesMockServer(new io.fabric8.mockwebserver.Context(),
+        new io.fabric8.mockwebserver.MockWebServer(), new java.util.HashMap<>(),
+        new io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher(List.of()), false);
+    server.init(java.net.InetAddress.getLoopbackAddress(), 0);
+    client = server.createClient();
   }
 
   @AfterAll
   static void stop() {
-    cluster.close();
+    client.close();
+    server.destroy();
   }
 
   @BeforeEach
   void emptyApi() {
     client().resources(CachePolicy.class).inNamespace(NS).delete();
-    // the operator's finalizer goes asynchronously
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-        .until(() -> client().resources(CachePolicy.class).inNamespace(NS).list().getItems().isEmpty());
     folder = new ManifestFolder(client(), NS, log::add);
   }
 
@@ -174,10 +178,11 @@ class ManifestFolderTest {
   private static long maximumSize(String name) {
     CachePolicy policy = client().resources(CachePolicy.class).inNamespace(NS).withName(name).get();
     assertThat(policy).as("cachepolicy/%s", name).isNotNull();
+    assertThat(policy.getSpec().getCache()).as("cachepolicy/%s spec.cache", name).isNotNull();
     return policy.getSpec().getCache().getMaximumSize();
   }
 
   private static KubernetesClient client() {
-    return cluster.client();
+    return client;
   }
 }
