@@ -6,11 +6,9 @@ import io.cacheplane.api.v1alpha1.CachePolicy;
 import io.cacheplane.api.v1alpha1.PolicyStatus;
 import io.cacheplane.api.v1alpha1.RoutePolicy;
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +18,6 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +30,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Local mode: Cacheplane on one machine with no cluster. Starts a {@link LocalCluster}, applies the manifests of
@@ -58,18 +57,63 @@ public final class LocalMode implements Callable<Integer> {
       description = "Where to write a kubeconfig for the embedded API (default: ${DEFAULT-VALUE}).")
   Path kubeconfig;
 
-  private final Map<Path, List<HasMetadata>> applied = new HashMap<>();
-  private final Map<Path, String> appliedContent = new HashMap<>();
+  @Spec
+  CommandSpec spec;
+
+  /** DNS-1123 label, as Kubernetes requires of a namespace name (at most 63 characters). */
+  private static final java.util.regex.Pattern DNS_1123_LABEL =
+      java.util.regex.Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new LocalMode()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * The command line of local mode: colours and styles only when the output is a terminal (picocli's
+   * {@code -Dpicocli.ansi=true|false} still decides when given).
+   */
+  static CommandLine commandLine() {
+    return new CommandLine(new LocalMode())
+        .setColorScheme(CommandLine.Help.defaultColorScheme(terminal() ? CommandLine.Help.Ansi.AUTO
+            : CommandLine.Help.Ansi.OFF));
+  }
+
+  /** Whether standard output is a terminal: a console exists and (Java 22+, where one always does) is a terminal. */
+  private static boolean terminal() {
+    if (System.getProperty("picocli.ansi") != null) {
+      return true; // picocli's AUTO honours the user's explicit choice
+    }
+    java.io.Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return true; // before Java 22, a console exists only on a terminal
+    }
+  }
+
+  /** Refuses bad option values as a usage error (exit code 2), before anything starts. */
+  private void validate() {
+    if (agentCount < 1 || agentCount > 100) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "Invalid value for option '--agents': " + agentCount + " (give 1 to 100)");
+    }
+    if (namespace.length() > 63 || !DNS_1123_LABEL.matcher(namespace).matches()) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '--namespace': \""
+          + printable(namespace) + "\" is not a DNS-1123 label (lower-case letters, digits and '-', starting and "
+          + "ending with a letter or digit, at most 63 characters)");
+    }
   }
 
   @Override
   public Integer call() throws Exception {
+    validate();
     Path folder = locate(examples);
     if (!Files.isDirectory(folder)) {
-      System.err.println("No such folder: " + examples.toAbsolutePath() + " (give one with --examples)");
+      System.err.println("No such folder: " + printable(examples.toAbsolutePath().toString())
+          + " (give one with --examples)");
       return 2;
     }
     say("starting an embedded Kubernetes API, the operator, " + agentCount + " agent(s) and a demo upstream");
@@ -91,9 +135,10 @@ public final class LocalMode implements Callable<Integer> {
       Map<String, String> lastAgentView = new HashMap<>();
       ticker.scheduleWithFixedDelay(() -> printAgents(cluster, lastAgentView), 0, 500, TimeUnit.MILLISECONDS);
 
+      ManifestFolder manifests = new ManifestFolder(cluster.client(), cluster.namespace(), LocalMode::say);
       try (Stream<Path> files = Files.list(folder)) {
         for (Path file : files.filter(LocalMode::isManifest).sorted().toList()) {
-          apply(cluster, file);
+          manifests.apply(file);
         }
       }
       folder.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
@@ -103,7 +148,7 @@ public final class LocalMode implements Callable<Integer> {
             + "  — try: curl -i 'http://127.0.0.1:" + agent.trafficPort() + "/api/products?page=1'");
       }
       say("watching " + folder.toAbsolutePath() + " for changes; Ctrl-C stops");
-      Thread fileWatch = new Thread(() -> watch(cluster, folder, watcher), "examples-watch");
+      Thread fileWatch = new Thread(() -> watch(manifests, folder, watcher), "examples-watch");
       fileWatch.setDaemon(true);
       fileWatch.start();
       stopped.await();
@@ -113,7 +158,7 @@ public final class LocalMode implements Callable<Integer> {
     return 0;
   }
 
-  private void watch(LocalCluster cluster, Path folder, WatchService watcher) {
+  private static void watch(ManifestFolder manifests, Path folder, WatchService watcher) {
     try {
       while (true) {
         WatchKey key = watcher.take();
@@ -126,9 +171,9 @@ public final class LocalMode implements Callable<Integer> {
             continue;
           }
           if (event.kind() == StandardWatchEventKinds.ENTRY_DELETE) {
-            remove(cluster, file);
+            manifests.remove(file);
           } else {
-            apply(cluster, file);
+            manifests.apply(file);
           }
         }
         key.reset();
@@ -136,76 +181,6 @@ public final class LocalMode implements Callable<Integer> {
     } catch (InterruptedException | ClosedWatchServiceException e) {
       // stopping
     }
-  }
-
-  /**
-   * Applies one file. A blank or unreadable file (an editor half-way through a save) changes nothing: what the file
-   * applied before stays until it parses again. A policy is deleted only when no watched file declares it any more.
-   */
-  private synchronized void apply(LocalCluster cluster, Path file) {
-    String content;
-    List<HasMetadata> policies;
-    try {
-      content = Files.readString(file);
-      if (content.equals(appliedContent.get(file))) {
-        return;
-      }
-      if (content.isBlank()) {
-        say(file.getFileName() + " is empty; keeping what it applied before");
-        return;
-      }
-      policies = Manifests.read(file);
-    } catch (IOException | RuntimeException e) {
-      say("cannot apply " + file.getFileName() + ": " + Manifests.describe(e) + " (nothing changed)");
-      return;
-    }
-    appliedContent.put(file, content);
-    for (HasMetadata policy : policies) {
-      declaredElsewhere(file, policy).ifPresent(other -> say("warning: " + label(policy) + " is also declared in "
-          + other.getFileName() + "; the file saved last wins"));
-      try {
-        String verb = Manifests.apply(cluster.client(), cluster.namespace(), policy);
-        say(label(policy) + " " + verb + " (from " + file.getFileName() + ")");
-      } catch (RuntimeException e) {
-        say("cannot apply " + label(policy) + " from " + file.getFileName() + ": " + Manifests.describe(e));
-      }
-    }
-    List<HasMetadata> before = applied.put(file, policies);
-    for (HasMetadata gone : removedSince(before, policies)) {
-      if (declaredElsewhere(file, gone).isEmpty()) {
-        Manifests.delete(cluster.client(), cluster.namespace(), gone);
-        say(label(gone) + " deleted (no longer in " + file.getFileName() + ")");
-      }
-    }
-  }
-
-  private synchronized void remove(LocalCluster cluster, Path file) {
-    appliedContent.remove(file);
-    List<HasMetadata> gone = applied.remove(file);
-    for (HasMetadata policy : gone == null ? List.<HasMetadata>of() : gone) {
-      java.util.Optional<Path> other = declaredElsewhere(file, policy);
-      if (other.isEmpty()) {
-        Manifests.delete(cluster.client(), cluster.namespace(), policy);
-        say(label(policy) + " deleted (" + file.getFileName() + " was removed)");
-      } else {
-        say(label(policy) + " kept: still declared in " + other.get().getFileName());
-      }
-    }
-  }
-
-  private java.util.Optional<Path> declaredElsewhere(Path file, HasMetadata policy) {
-    return applied.entrySet().stream()
-        .filter(e -> !e.getKey().equals(file))
-        .filter(e -> e.getValue().stream().anyMatch(p -> label(p).equals(label(policy))))
-        .map(Map.Entry::getKey).findFirst();
-  }
-
-  private static List<HasMetadata> removedSince(List<HasMetadata> before, List<HasMetadata> now) {
-    if (before == null) {
-      return List.of();
-    }
-    List<String> keep = now.stream().map(LocalMode::label).toList();
-    return before.stream().filter(p -> !keep.contains(label(p))).toList();
   }
 
   private static <T extends CustomResource<?, PolicyStatus>> SharedIndexInformer<T> printStatus(
@@ -272,10 +247,6 @@ public final class LocalMode implements Callable<Integer> {
     return (name.endsWith(".yaml") || name.endsWith(".yml")) && !name.startsWith(".");
   }
 
-  private static String label(HasMetadata policy) {
-    return policy.getKind().toLowerCase() + "/" + policy.getMetadata().getName();
-  }
-
   /** Resolves a relative folder against the working directory, or its parent (Maven runs us in src-test/). */
   private static Path locate(Path folder) {
     if (folder.isAbsolute() || Files.isDirectory(folder)) {
@@ -286,6 +257,27 @@ public final class LocalMode implements Callable<Integer> {
   }
 
   private static void say(String line) {
-    System.out.println(LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + "  " + line);
+    System.out.println(LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + "  " + printable(line));
+  }
+
+  /**
+   * The text with control characters (C0, DEL, C1: NUL, ESC sequences, line breaks...) and bidirectional overrides
+   * escaped as Java escapes (a backslash, {@code u} and four hex digits), so what a manifest holds cannot drive
+   * the terminal or forge a log line.
+   */
+  static String printable(String text) {
+    if (text == null) {
+      return "null";
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    text.codePoints().forEach(c -> {
+      boolean bidi = c >= 0x202A && c <= 0x202E || c >= 0x2066 && c <= 0x2069 || c == 0x200E || c == 0x200F;
+      if (Character.getType(c) == Character.CONTROL || bidi) {
+        out.append(String.format("\\u%04X", c));
+      } else {
+        out.appendCodePoint(c);
+      }
+    });
+    return out.toString();
   }
 }

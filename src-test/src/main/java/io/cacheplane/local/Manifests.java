@@ -21,29 +21,58 @@ import java.util.Objects;
  */
 public final class Manifests {
 
-  /** Reads policies as a strict API server would: unknown fields and fractional integers are errors. */
-  private static final com.fasterxml.jackson.databind.ObjectMapper STRICT = Json.JSON.copy()
-      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .disable(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+  /**
+   * Reads policies as a strict API server would: unknown fields, fractional integers and strings where a number or
+   * a boolean belongs ({@code maximumSize: "100"}) are errors. A copy of the contract's mapper, which stays lenient.
+   */
+  private static final com.fasterxml.jackson.databind.ObjectMapper STRICT =
+      ((com.fasterxml.jackson.databind.json.JsonMapper) Json.JSON).rebuild()
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .disable(com.fasterxml.jackson.databind.DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .disable(com.fasterxml.jackson.databind.MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .build();
+  /** The only apiVersion of Cacheplane's kinds. */
+  public static final String API_VERSION = "cacheplane.io/v1alpha1";
   private static final java.util.regex.Pattern OBJECT_NAME =
       java.util.regex.Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
 
   private Manifests() {}
 
   /**
-   * Reads every CachePolicy and RoutePolicy of a multi-document YAML file; other kinds are skipped.
-   *
-   * @throws IOException when the file cannot be read or is not YAML
+   * Reads every CachePolicy and RoutePolicy of a multi-document YAML file, in any namespace; see
+   * {@link #read(Path, String)}.
    */
   public static List<HasMetadata> read(Path file) throws IOException {
+    return read(file, null);
+  }
+
+  /**
+   * Reads every CachePolicy and RoutePolicy of a multi-document YAML file. Empty documents (only comments, or
+   * {@code ---} alone) are skipped, so a file of only those gives an empty list.
+   *
+   * @param namespace the namespace the policies go to: a {@code metadata.namespace} naming another one is refused;
+   *     {@code null} accepts any
+   * @throws IOException when the file cannot be read or is not YAML
+   * @throws IllegalArgumentException naming the document (1-based) when a document is not a mapping (a list, a
+   *     scalar), has another kind or apiVersion, or a bad name or namespace
+   */
+  public static List<HasMetadata> read(Path file, String namespace) throws IOException {
     List<HasMetadata> policies = new ArrayList<>();
-    try (MappingIterator<JsonNode> docs = Json.YAML.readerFor(JsonNode.class).readValues(Files.readString(file))) {
+    // a parser of our own: a reader's iterator would unwrap a top-level list into documents
+    try (com.fasterxml.jackson.core.JsonParser parser = Json.YAML.createParser(Files.readString(file));
+         MappingIterator<JsonNode> docs = Json.YAML.readerFor(JsonNode.class).readValues(parser)) {
       int n = 0;
       while (docs.hasNext()) {
         JsonNode doc = docs.next();
         n++;
-        if (doc == null || doc.isNull() || doc.isEmpty()) {
+        if (doc == null || doc.isNull() || doc.isMissingNode() || doc.isObject() && doc.isEmpty()
+            || doc.isTextual() && doc.asText().isEmpty()) { // an empty document reads as ""
+
           continue;
+        }
+        if (!doc.isObject()) {
+          throw new IllegalArgumentException("document " + n + " is " + (doc.isArray() ? "a list" : "a scalar ("
+              + truncate(doc.asText()) + ")") + ", not a manifest (a mapping with apiVersion, kind, metadata and spec)");
         }
         String kind = doc.path("kind").asText();
         HasMetadata policy;
@@ -55,10 +84,22 @@ public final class Manifests {
           throw new IllegalArgumentException("document " + n + " has kind \"" + kind
               + "\": local mode applies only CachePolicy and RoutePolicy");
         }
+        String apiVersion = doc.path("apiVersion").asText();
+        if (!API_VERSION.equals(apiVersion)) {
+          throw new IllegalArgumentException("document " + n + ": apiVersion of a " + kind + " must be "
+              + API_VERSION + ", got \"" + truncate(apiVersion) + "\"");
+        }
         String name = policy.getMetadata() == null ? null : policy.getMetadata().getName();
         if (name == null || name.length() > 253 || !OBJECT_NAME.matcher(name).matches()) {
           throw new IllegalArgumentException("document " + n + ": metadata.name must be a DNS-1123 subdomain "
-              + "(lower-case letters, digits, '-' and '.', at most 253 characters), got \"" + name + "\"");
+              + "(lower-case letters, digits, '-' and '.', at most 253 characters), got \""
+              + (name == null ? null : truncate(name)) + "\"");
+        }
+        String ns = policy.getMetadata().getNamespace();
+        if (namespace != null && ns != null && !ns.equals(namespace)) {
+          throw new IllegalArgumentException("document " + n + ": metadata.namespace is \"" + truncate(ns)
+              + "\" but local mode serves namespace \"" + namespace + "\" (drop metadata.namespace, or start "
+              + "local mode with --namespace " + truncate(ns) + ")");
         }
         policies.add(policy);
       }
@@ -93,6 +134,10 @@ public final class Manifests {
       return firstLine(k.getStatus().getMessage());
     }
     return firstLine(e.getMessage());
+  }
+
+  private static String truncate(String text) {
+    return text.length() <= 80 ? text : text.substring(0, 77) + "...";
   }
 
   private static String at(com.fasterxml.jackson.core.JsonLocation location) {
