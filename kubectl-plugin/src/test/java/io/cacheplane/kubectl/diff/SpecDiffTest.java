@@ -33,12 +33,12 @@ class SpecDiffTest {
         "+++ canary bbbbbbbbbbbbbbbb (generation 2)",
         "@@ -1,6 +1,6 @@",
         " cache:",
-        "   expireAfterWrite: 5m",
+        "   expireAfterWrite: \"5m\"",
         "-  maximumSize: 10000",
         "+  maximumSize: 20000",
         " key:",
         "   headers:",
-        "   - Accept");
+        "   - \"Accept\"");
   }
 
   @Test
