@@ -111,7 +111,7 @@ class HostileConfigMapIT {
     v.put("truncated", Map.entry(good -> good.substring(0, good.length() * 2 / 3),
         Set.of("MalformedEnvelope", "RevisionMismatch", "InvalidSpec")));
     v.put("duplicate-keys", Map.entry(good -> good + "name: " + HAND + "-twin\n", Set.of("MalformedEnvelope")));
-    v.put("blank-required", Map.entry(good -> good.replace("name: " + HAND + "\n", "name: \"\"\n"),
+    v.put("blank-required", Map.entry(good -> good.replaceFirst("(?m)^name: \"?" + HAND + "\"?$", "name: \"\""),
         Set.of("MalformedEnvelope")));
     v.put("unknown-schemaVersion", Map.entry(good -> good.replace("schemaVersion: 1\n", "schemaVersion: 99\n"),
         Set.of("UnsupportedSchemaVersion")));
