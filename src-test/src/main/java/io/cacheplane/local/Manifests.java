@@ -187,14 +187,27 @@ public final class Manifests {
     if (same) {
       return "unchanged";
     }
-    resource.edit(current -> {
-      copySpec(current, desired);
-      current.getMetadata().setLabels(desired.getMetadata().getLabels());
-      current.getMetadata().setAnnotations(desired.getMetadata().getAnnotations());
-      return current;
-    });
-    return "configured";
+    // edit() patches the version it read (resourceVersion in the patch): a status write by the operator in between
+    // makes it fail with 409 Conflict, so read again and retry, as kubectl does
+    for (int attempt = 1; ; attempt++) {
+      try {
+        resource.edit(current -> {
+          copySpec(current, desired);
+          current.getMetadata().setLabels(desired.getMetadata().getLabels());
+          current.getMetadata().setAnnotations(desired.getMetadata().getAnnotations());
+          return current;
+        });
+        return "configured";
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == MAX_CONFLICT_RETRIES) {
+          throw e;
+        }
+      }
+    }
   }
+
+  /** Attempts of an edit that keeps conflicting with other writers (the operator's status writes) before giving up. */
+  private static final int MAX_CONFLICT_RETRIES = 5;
 
   @SuppressWarnings({"unchecked", "rawtypes"})
   private static void copySpec(io.fabric8.kubernetes.client.CustomResource current,
