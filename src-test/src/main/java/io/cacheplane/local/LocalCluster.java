@@ -187,11 +187,6 @@ public final class LocalCluster implements AutoCloseable {
     });
   }
 
-  /** The embedded API itself, for tests that inspect the requests it received ({@code takeRequest}). */
-  KubernetesMockServer server() {
-    return server;
-  }
-
   /** An admin client of the embedded API (not closed by callers). */
   public KubernetesClient client() {
     return adminClient;
