@@ -1,8 +1,10 @@
 package io.cacheplane.e2e;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.cacheplane.agent.Agent;
+import io.cacheplane.api.contract.AgentLeases;
 import io.cacheplane.agent.AgentSettings;
 import io.cacheplane.agent.BackendResolver;
 import io.cacheplane.agent.Endpoint;
@@ -31,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  * everything it started, agents first, and closes the clients it was given.
  */
 public final class InProcessCacheplane implements AutoCloseable {
+
+  /** Services whose name starts with this do not resolve (an agent given such a backend rejects the revision). */
+  static final String UNRESOLVABLE_PREFIX = "unresolvable";
 
   private final Vertx vertx = Vertx.vertx();
   private final DemoUpstream upstream;
@@ -119,16 +124,71 @@ public final class InProcessCacheplane implements AutoCloseable {
     return admin.pods().inNamespace(namespace).withName(name).get();
   }
 
+  /**
+   * Starts one agent per client, each as a chart agent pod would run: a Pod object named {@code agent-<i>} (made with
+   * {@code admin}), the agents' labels, a 6 s Lease renewed every second, an ephemeral loopback port; then waits up to
+   * {@code atMost} until every agent listed its ConfigMaps and wrote its Lease. Closed by {@link #close()}.
+   *
+   * @return the agents, in the order of {@code clients}
+   */
+  List<Agent> startChartAgents(KubernetesClient admin, String namespace, List<KubernetesClient> clients,
+      Duration atMost) {
+    List<Agent> started = new ArrayList<>();
+    for (int i = 0; i < clients.size(); i++) {
+      String podName = "agent-" + i;
+      Pod pod = createAgentPod(admin, namespace, podName);
+      Agent agent = Agent.start(adopt(clients.get(i)), vertx, AgentSettings.defaults(podName, namespace)
+          .withPodLabels(LocalCluster.AGENT_LABELS)
+          .withPodUid(pod.getMetadata().getUid())
+          .withLeaseDuration(Duration.ofSeconds(6))
+          .withHeartbeat(Duration.ofSeconds(1))
+          .withTrafficHost("127.0.0.1")
+          .withTrafficPort(0)
+          .withResolver(resolver())
+          .withMeterRegistry(new SimpleMeterRegistry()));
+      agents.add(agent);
+      started.add(agent);
+    }
+    await("all agents synced and their Leases written").atMost(atMost).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> {
+          assertThat(started).allMatch(Agent::synced);
+          for (Agent a : started) {
+            assertThat(admin.leases().inNamespace(namespace).withName(AgentLeases.leaseName(a.settings().agentId()))
+                .get()).as("Lease of " + a.settings().agentId()).isNotNull();
+          }
+        });
+    return started;
+  }
+
+  /** {@code helm uninstall} of {@code release} (when {@code installed}) and deletion of the namespace. */
+  static void uninstallChart(LocalControlPlane k8s, String release, String namespace, boolean installed) {
+    Cli.Result uninstall = installed ? k8s.helm("uninstall", release, "-n", namespace) : null;
+    if (namespace != null) {
+      k8s.client().namespaces().withName(namespace).delete();
+    }
+    if (uninstall != null) {
+      assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
+    }
+  }
+
   List<Agent> agents() {
     return List.copyOf(agents);
   }
 
-  /** Every service the demo serves maps to its port; any other to the demo's fallback server. */
+  /**
+   * Every service the demo serves maps to its port; names starting with {@value #UNRESOLVABLE_PREFIX} are refused; any
+   * other maps to the demo's fallback server.
+   */
   private BackendResolver resolver() {
     Map<String, Endpoint> services = new HashMap<>();
     upstream.ports().forEach((service, port) -> services.put(service, Endpoint.http("127.0.0.1", port)));
     Endpoint fallback = Endpoint.http("127.0.0.1", upstream.port(DemoUpstream.FALLBACK));
-    return BackendResolver.mapped(services, (service, port) -> fallback);
+    return BackendResolver.mapped(services, (service, port) -> {
+      if (service.startsWith(UNRESOLVABLE_PREFIX)) {
+        throw new IllegalArgumentException("service " + service + " does not resolve");
+      }
+      return fallback;
+    });
   }
 
   @Override

@@ -4,30 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.cacheplane.agent.Agent;
-import io.cacheplane.agent.AgentSettings;
-import io.cacheplane.agent.BackendResolver;
-import io.cacheplane.agent.Endpoint;
 import io.cacheplane.agent.PolicyState;
 import io.cacheplane.api.v1alpha1.CachePolicy;
 import io.cacheplane.api.v1alpha1.PolicyPhase;
 import io.cacheplane.api.v1alpha1.PolicyStatus;
 import io.cacheplane.api.v1alpha1.RoutePolicy;
-import io.cacheplane.local.DemoUpstream;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,15 +45,13 @@ class RolloutE2E {
   private static final String RELEASE = "cp";
   private static final String OPERATOR_SA = RELEASE + "-cacheplane-operator";
   private static final String AGENT_SA = RELEASE + "-cacheplane-agent";
-  private static final Map<String, String> AGENT_LABELS = Map.of("app.kubernetes.io/name", "cacheplane-agent");
   private static final int AGENTS = 4;
-  private static final String UNRESOLVABLE_PREFIX = "unresolvable";
+  private static final String UNRESOLVABLE_PREFIX = InProcessCacheplane.UNRESOLVABLE_PREFIX;
 
   private static LocalControlPlane k8s;
   private static String ns;
   private static boolean installed;
   private static InProcessCacheplane cacheplane;
-  private static Vertx vertx;
   private static final List<Agent> agents = new ArrayList<>();
 
   @BeforeAll
@@ -77,7 +64,6 @@ class RolloutE2E {
     installed = true;
 
     cacheplane = new InProcessCacheplane();
-    vertx = Vertx.vertx();
     KubernetesClient operatorClient =
         cacheplane.adopt(ServiceAccountClients.client(k8s, ns, OPERATOR_SA, "cacheplane-operator/e2e"));
     List<KubernetesClient> agentClients = new ArrayList<>();
@@ -90,57 +76,16 @@ class RolloutE2E {
             && agentClients.get(0).leases().inNamespace(ns).withName("probe").get() == null);
 
     cacheplane.startOperator(operatorClient, Set.of(ns));
-    BackendResolver resolver = resolver();
-    for (int i = 0; i < AGENTS; i++) {
-      String podName = "agent-" + i;
-      Pod pod = createPod(podName);
-      agents.add(Agent.start(agentClients.get(i), vertx, AgentSettings.defaults(podName, ns)
-          .withPodLabels(AGENT_LABELS)
-          .withPodUid(pod.getMetadata().getUid())
-          .withLeaseDuration(Duration.ofSeconds(6))
-          .withHeartbeat(Duration.ofSeconds(1))
-          .withTrafficHost("127.0.0.1")
-          .withTrafficPort(0)
-          .withResolver(resolver)
-          .withMeterRegistry(new SimpleMeterRegistry())));
-    }
-    await("all agents synced and their Leases written").atMost(CONVERGE).pollInterval(POLL).untilAsserted(() -> {
-      assertThat(agents).allMatch(Agent::synced);
-      for (int i = 0; i < AGENTS; i++) {
-        assertThat(k8s.client().leases().inNamespace(ns).withName("cacheplane-agent-agent-" + i).get())
-            .as("Lease of agent-" + i).isNotNull();
-      }
-    });
+    agents.addAll(cacheplane.startChartAgents(k8s.client(), ns, agentClients, CONVERGE));
   }
 
   @AfterAll
   static void stopAndUninstall() {
-    for (Agent agent : agents) {
-      try {
-        agent.close();
-      } catch (Exception e) {
-        System.err.println("[e2e] closing " + agent + ": " + e);
-      }
-    }
     if (cacheplane != null) {
-      cacheplane.close();
+      cacheplane.close(); // agents, operator, clients
     }
-    if (vertx != null) {
-      try {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("[e2e] closing Vert.x: " + e);
-      }
-    }
-    if (k8s == null) {
-      return;
-    }
-    Cli.Result uninstall = installed ? k8s.helm("uninstall", RELEASE, "-n", ns) : null;
-    if (ns != null) {
-      k8s.client().namespaces().withName(ns).delete();
-    }
-    if (uninstall != null) {
-      assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
+    if (k8s != null) {
+      InProcessCacheplane.uninstallChart(k8s, RELEASE, ns, installed);
     }
   }
 
@@ -249,23 +194,7 @@ class RolloutE2E {
 
   // ---- helpers --------------------------------------------------------------------------------------------------
 
-  private static Pod createPod(String name) {
-    return InProcessCacheplane.createAgentPod(k8s.client(), ns, name);
-  }
 
-  /** Services resolve to the demo upstream; names starting with {@value #UNRESOLVABLE_PREFIX} are refused. */
-  private static BackendResolver resolver() {
-    DemoUpstream upstream = cacheplane.upstream();
-    Map<String, Endpoint> services = new HashMap<>();
-    upstream.ports().forEach((service, port) -> services.put(service, Endpoint.http("127.0.0.1", port)));
-    Endpoint fallback = Endpoint.http("127.0.0.1", upstream.port(DemoUpstream.FALLBACK));
-    return BackendResolver.mapped(services, (service, port) -> {
-      if (service.startsWith(UNRESOLVABLE_PREFIX)) {
-        throw new IllegalArgumentException("service " + service + " does not resolve");
-      }
-      return fallback;
-    });
-  }
 
   private static void annotate(String resource, String annotation) {
     Cli.Result r = k8s.kubectl("annotate", "--overwrite", "-n", ns, resource, annotation);

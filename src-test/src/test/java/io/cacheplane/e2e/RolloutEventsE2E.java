@@ -6,24 +6,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cacheplane.agent.Agent;
-import io.cacheplane.agent.AgentSettings;
-import io.cacheplane.agent.BackendResolver;
-import io.cacheplane.agent.Endpoint;
 import io.cacheplane.api.v1alpha1.CachePolicy;
-import io.cacheplane.local.DemoUpstream;
-import io.cacheplane.local.LocalCluster;
 import io.cacheplane.operator.events.RolloutEvents;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,14 +39,13 @@ class RolloutEventsE2E {
   private static final String OPERATOR_SA = RELEASE + "-cacheplane-operator";
   private static final String AGENT_SA = RELEASE + "-cacheplane-agent";
   private static final int AGENTS = 2;
-  private static final String UNRESOLVABLE_PREFIX = "unresolvable";
+  private static final String UNRESOLVABLE_PREFIX = InProcessCacheplane.UNRESOLVABLE_PREFIX;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static LocalControlPlane k8s;
   private static String ns;
   private static boolean installed;
   private static InProcessCacheplane cacheplane;
-  private static Vertx vertx;
   private static final List<Agent> agents = new ArrayList<>();
 
   @BeforeAll
@@ -70,7 +58,6 @@ class RolloutEventsE2E {
     installed = true;
 
     cacheplane = new InProcessCacheplane();
-    vertx = Vertx.vertx();
     KubernetesClient operatorClient =
         cacheplane.adopt(ServiceAccountClients.client(k8s, ns, OPERATOR_SA, "cacheplane-operator/e2e"));
     List<KubernetesClient> agentClients = new ArrayList<>();
@@ -82,57 +69,16 @@ class RolloutEventsE2E {
             && agentClients.get(0).leases().inNamespace(ns).withName("probe").get() == null);
 
     cacheplane.startOperator(operatorClient, Set.of(ns));
-    BackendResolver resolver = resolver();
-    for (int i = 0; i < AGENTS; i++) {
-      String podName = "agent-" + i;
-      Pod pod = InProcessCacheplane.createAgentPod(k8s.client(), ns, podName);
-      agents.add(Agent.start(agentClients.get(i), vertx, AgentSettings.defaults(podName, ns)
-          .withPodLabels(LocalCluster.AGENT_LABELS)
-          .withPodUid(pod.getMetadata().getUid())
-          .withLeaseDuration(Duration.ofSeconds(6))
-          .withHeartbeat(Duration.ofSeconds(1))
-          .withTrafficHost("127.0.0.1")
-          .withTrafficPort(0)
-          .withResolver(resolver)
-          .withMeterRegistry(new SimpleMeterRegistry())));
-    }
-    await("all agents synced and their Leases written").atMost(CONVERGE).pollInterval(POLL).untilAsserted(() -> {
-      assertThat(agents).allMatch(Agent::synced);
-      for (int i = 0; i < AGENTS; i++) {
-        assertThat(k8s.client().leases().inNamespace(ns).withName("cacheplane-agent-agent-" + i).get())
-            .as("Lease of agent-" + i).isNotNull();
-      }
-    });
+    agents.addAll(cacheplane.startChartAgents(k8s.client(), ns, agentClients, CONVERGE));
   }
 
   @AfterAll
   static void stopAndUninstall() {
-    for (Agent agent : agents) {
-      try {
-        agent.close();
-      } catch (Exception e) {
-        System.err.println("[e2e] closing " + agent + ": " + e);
-      }
-    }
     if (cacheplane != null) {
-      cacheplane.close();
+      cacheplane.close(); // agents, operator, clients
     }
-    if (vertx != null) {
-      try {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println("[e2e] closing Vert.x: " + e);
-      }
-    }
-    if (k8s == null) {
-      return;
-    }
-    Cli.Result uninstall = installed ? k8s.helm("uninstall", RELEASE, "-n", ns) : null;
-    if (ns != null) {
-      k8s.client().namespaces().withName(ns).delete();
-    }
-    if (uninstall != null) {
-      assertThat(uninstall.exitCode()).as(uninstall.toString()).isZero();
+    if (k8s != null) {
+      InProcessCacheplane.uninstallChart(k8s, RELEASE, ns, installed);
     }
   }
 
@@ -267,17 +213,4 @@ class RolloutEventsE2E {
     assertThat(r.exitCode()).as(r.toString()).isZero();
   }
 
-  /** Services resolve to the demo upstream; names starting with {@value #UNRESOLVABLE_PREFIX} are refused. */
-  private static BackendResolver resolver() {
-    DemoUpstream upstream = cacheplane.upstream();
-    Map<String, Endpoint> services = new HashMap<>();
-    upstream.ports().forEach((service, port) -> services.put(service, Endpoint.http("127.0.0.1", port)));
-    Endpoint fallback = Endpoint.http("127.0.0.1", upstream.port(DemoUpstream.FALLBACK));
-    return BackendResolver.mapped(services, (service, port) -> {
-      if (service.startsWith(UNRESOLVABLE_PREFIX)) {
-        throw new IllegalArgumentException("service " + service + " does not resolve");
-      }
-      return fallback;
-    });
-  }
 }
