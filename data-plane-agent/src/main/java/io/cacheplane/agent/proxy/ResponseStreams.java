@@ -11,8 +11,8 @@ import org.jboss.logging.Logger;
  * Sends an upstream response whose body is not held whole ({@link UpstreamClient.Response#complete()} false): the
  * head, the part already read, then the rest piped from the upstream connection to the client with back-pressure (the
  * upstream is paused while the client's write queue is full). A declared {@code Content-Length} is kept; otherwise the
- * body is sent chunked. When either side breaks mid-body both connections are reset, so the client sees a truncated
- * exchange as an error, never as a complete shorter body.
+ * body is sent chunked. When either side breaks mid-body the client's exchange is reset, so it sees a truncated body as
+ * an error, never as a complete shorter one, and the upstream's is abandoned ({@link UpstreamClient.Response#discard}).
  */
 final class ResponseStreams {
 

@@ -19,6 +19,8 @@ import java.util.Objects;
  * DELETE; never POST or PATCH), after a failure to reach the upstream or a broken exchange, or an answer whose status
  * is listed; at most {@code attempts} times; each retry needs a place in the route's retry budget, and picks a backend
  * by weight again. When no retry is possible the last answer (or failure) is the result. A timeout is never retried.
+ * The body of an answer that is retried is read and dropped first ({@link UpstreamClient.Response#drain}), so its
+ * connection can carry the retry instead of being closed under it.
  *
  * <p>The route's timeout bounds the whole exchange: every attempt gets the time left until the deadline set when the
  * first attempt started; once it has passed the result is a {@link UpstreamClient.TimeoutException} (→ 504).
@@ -93,8 +95,9 @@ final class UpstreamCall {
         UpstreamClient.Response r = ar.result();
         if (budget != null && retry < budget.attempts() && budget.retriesStatus(r.status())
             && takeRetry(route, budget)) {
-          r.discard();
-          attempt(route, budget, method, suffix, headers, body, bufferLimit, deadline, retry + 1, true, out);
+          long drainFor = deadline - System.nanoTime();
+          r.drain(UpstreamClient.DRAIN_LIMIT, Duration.ofNanos(Math.max(1, drainFor))).onComplete(v ->
+              attempt(route, budget, method, suffix, headers, body, bufferLimit, deadline, retry + 1, true, out));
         } else {
           out.tryComplete(r);
         }

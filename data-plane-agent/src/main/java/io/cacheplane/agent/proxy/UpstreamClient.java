@@ -89,6 +89,17 @@ public final class UpstreamClient implements AutoCloseable {
   }
 
   /**
+   * Most bytes of an abandoned body still to come for which the rest is read and dropped rather than the connection
+   * closed (4 MiB). Above it the exchange is reset at once: a paused Vert.x response stops reading from its connection
+   * after about 64 KiB (the channel's write-buffer high-water mark, which Vert.x 4.5 uses as its read window) plus
+   * one read batch, so a body with that much still to come cannot have ended on the connection yet.
+   */
+  public static final long DRAIN_LIMIT = 4L * 1024 * 1024;
+
+  /** Longest time spent reading and dropping an abandoned body before the exchange is reset (2 s). */
+  public static final Duration DRAIN_GRACE = Duration.ofSeconds(2);
+
+  /**
    * An upstream answer: the head, and the body in full or the part read so far plus the rest as a stream.
    *
    * @param status the status code
@@ -96,14 +107,15 @@ public final class UpstreamClient implements AutoCloseable {
    * @param headers as received (hop-by-hop headers included; filter with {@link Headers#endToEnd})
    * @param body the whole body when {@link #complete()}, else the part read so far (possibly empty)
    * @param rest {@code null} when {@link #complete()}; else the rest of the body, paused: pipe it or {@link #discard()}
-   * @param request the upstream request, for {@link #discard()}
+   * @param request the upstream request, for {@link #discard()}; {@code null} when complete
+   * @param vertx for the timer of {@link #drain}; {@code null} when complete
    */
   public record Response(int status, String statusMessage, MultiMap headers, Buffer body, ReadStream<Buffer> rest,
-      HttpClientRequest request) {
+      HttpClientRequest request, Vertx vertx) {
 
     /** A complete, buffered response (tests, synthetic answers). */
     public static Response buffered(int status, String statusMessage, MultiMap headers, Buffer body) {
-      return new Response(status, statusMessage, headers, body, null, null);
+      return new Response(status, statusMessage, headers, body, null, null, null);
     }
 
     /** Whether {@link #body()} is the whole body. */
@@ -111,9 +123,54 @@ public final class UpstreamClient implements AutoCloseable {
       return rest == null;
     }
 
-    /** Drops the unread rest of the body, closing its connection (nothing to do for a complete response). */
+    /**
+     * Abandons the unread rest of the body: {@link #drain} with {@link #DRAIN_LIMIT} and {@link #DRAIN_GRACE}
+     * (nothing to do for a complete response).
+     */
     public void discard() {
-      if (rest != null && request != null) {
+      drain(DRAIN_LIMIT, DRAIN_GRACE);
+    }
+
+    /**
+     * Abandons the unread rest of the body so that its connection stays usable: the rest is read and dropped, and the
+     * connection goes back to the pool; the exchange is reset (its connection closed) only when the body declares
+     * more than {@code limit} bytes still to come, or has not ended within {@code within}.
+     *
+     * <p>Why not reset at once: in Vert.x 4.5 a response can have ended on its connection while the paused stream
+     * still holds the last bytes, and the connection is then already back in the pool; resetting the request closes
+     * the connection under whichever request took it next ("Connection was closed", eclipse-vertx/vert.x#6294). A body
+     * that declares more than {@code limit} bytes to come cannot have ended yet, so resetting it is safe; one without a
+     * length is read until it ends or {@code within} passes.
+     *
+     * @param limit bytes still to come above which the exchange is reset at once, ≥ {@link #DRAIN_LIMIT} to be safe
+     * @param within longest time spent reading, > 0
+     * @return completes, never failed, once the body ended, failed or was reset
+     */
+    public Future<Void> drain(long limit, Duration within) {
+      if (rest == null) {
+        return Future.succeededFuture();
+      }
+      long declared = declaredLength(headers);
+      if (declared >= 0 && declared - body.length() > limit) {
+        reset();
+        return Future.succeededFuture();
+      }
+      Promise<Void> done = Promise.promise();
+      long timer = vertx.setTimer(Math.max(1, within.toMillis()), id -> {
+        if (done.tryComplete()) {
+          reset();
+        }
+      });
+      done.future().onComplete(ar -> vertx.cancelTimer(timer));
+      rest.handler(chunk -> { });
+      rest.exceptionHandler(e -> done.tryComplete());
+      rest.endHandler(v -> done.tryComplete());
+      rest.resume();
+      return done.future();
+    }
+
+    private void reset() {
+      if (request != null) {
         request.reset();
       }
     }
@@ -210,9 +267,9 @@ public final class UpstreamClient implements AutoCloseable {
     return result.future();
   }
 
-  private static Future<Response> read(HttpClientRequest req, HttpClientResponse resp, HttpMethod method,
+  private Future<Response> read(HttpClientRequest req, HttpClientResponse resp, HttpMethod method,
       long bufferLimit) {
-    long declared = contentLength(resp);
+    long declared = declaredLength(resp.headers());
     boolean bodyless = method == HttpMethod.HEAD || resp.statusCode() == 204 || resp.statusCode() == 304;
     if (!bodyless && declared > bufferLimit) {
       resp.pause();
@@ -232,17 +289,17 @@ public final class UpstreamClient implements AutoCloseable {
     });
     resp.exceptionHandler(done::tryFail);
     resp.endHandler(v -> done.tryComplete(
-        new Response(resp.statusCode(), resp.statusMessage(), resp.headers(), read, null, req)));
+        new Response(resp.statusCode(), resp.statusMessage(), resp.headers(), read, null, req, null)));
     return done.future();
   }
 
-  private static Response streaming(HttpClientRequest req, HttpClientResponse resp, Buffer prefix) {
-    return new Response(resp.statusCode(), resp.statusMessage(), resp.headers(), prefix, resp, req);
+  private Response streaming(HttpClientRequest req, HttpClientResponse resp, Buffer prefix) {
+    return new Response(resp.statusCode(), resp.statusMessage(), resp.headers(), prefix, resp, req, vertx);
   }
 
   /** The declared Content-Length, or -1 when absent or malformed. */
-  private static long contentLength(HttpClientResponse resp) {
-    String v = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
+  private static long declaredLength(MultiMap headers) {
+    String v = headers.get(HttpHeaders.CONTENT_LENGTH);
     if (v == null) {
       return -1;
     }
