@@ -10,6 +10,9 @@
 # --only LIST   run only these parts (comma-separated)
 # --out FILE    where to write the results (default BENCHMARKS.md at the repository root)
 #
+# BENCH_AGENT_JAVA_OPTS  extra JVM flags for the agent of the data-path run (e.g. "-XX:+UseG1GC"); BENCH_KEEP=1 keeps
+#                        the work directory (logs, wrk output, the agent's GC log)
+#
 # Needs a JDK 17+, Maven 3.8+, Linux; installs the Debian packages wrk and nginx with apt-get when missing, and
 # Maven fetches JMH. Processes it starts are stopped at the end, also on Ctrl-C.
 set -euo pipefail
@@ -29,7 +32,7 @@ while [ $# -gt 0 ]; do
     --no-real-api) REAL_API=0 ;;
     --only) ONLY="$2"; shift ;;
     --out) OUT="$2"; shift ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -116,6 +119,12 @@ wait_ready() {
   echo "$name not ready after ${secs}s" >&2; tail -20 "$WORK/$name.err" >&2; return 1
 }
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+# Lines in the agent's GC log so far; the pauses logged after line $1 up to line $2 as "count total_ms longest_ms".
+gc_lines() { wc -l <"$AGENT_GC_LOG" 2>/dev/null || echo 0; }
+gc_pauses() {
+  sed -n "$(($1 + 1)),$2p" "$AGENT_GC_LOG" |
+    awk '/Pause/ { v = $NF; sub(/ms$/, "", v); n++; t += v; if (v + 0 > m) m = v + 0 } END { printf "%d %.1f %.1f\n", n, t, m }'
+}
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 # RSS of a process and its children (nginx: master + worker), KiB.
@@ -173,7 +182,10 @@ if part data; then
     --policies bench/policies.yaml
   UP_PORT="$(field "$(wait_ready upstream)" port)"
   API="$(field "$(wait_ready cluster 180)" api)"
-  start_bg agent "${SERVER_PIN[@]}" java "${JAVA_OPTS[@]}" -cp "$CP" io.cacheplane.bench.AgentMain \
+  AGENT_GC_LOG="$WORK/agent-gc.log"
+  # shellcheck disable=SC2086 # BENCH_AGENT_JAVA_OPTS is a list of JVM flags
+  start_bg agent "${SERVER_PIN[@]}" java "${JAVA_OPTS[@]}" "-Xlog:gc:file=$AGENT_GC_LOG" ${BENCH_AGENT_JAVA_OPTS:-} \
+    -cp "$CP" io.cacheplane.bench.AgentMain \
     --api "$API" --upstream-port "$UP_PORT"
   AGENT_READY="$(wait_ready agent 180)"
   AGENT_PORT="$(field "$AGENT_READY" port)"
@@ -210,6 +222,7 @@ if part data; then
       for server in agent nginx; do
         if [ "$server" = agent ]; then base="$AGENT_URL"; else base="$NGINX_URL"; fi
         l="$(load | cut -d, -f1)"
+        gc_from="$(gc_lines)"
         case "$case" in
           hit-1k) res="$(run_wrk "$case-$server-$round" "$base/1k?id=1")" ;;
           hit-16k) res="$(run_wrk "$case-$server-$round" "$base/16k?id=1")" ;;
@@ -224,6 +237,7 @@ if part data; then
             res="$(run_wrk "$case-$server-$round" "$base/miss" bench/miss.lua "r$round")"
             if [ -n "$sampler" ]; then wait "$sampler" || true; fi ;;
         esac
+        if [ "$server" = agent ]; then echo "$(gc_pauses "$gc_from" "$(gc_lines)")" >>"$WORK/gc-$case"; fi
         echo "$res $l" >>"$WORK/res-$case-$server"
         log "  round $round/$ROUNDS $case $server: $res (req/s, p99 ms, errors, load)"
       done
@@ -233,6 +247,8 @@ if part data; then
   NGINX_RSS_LOAD="$(cat "$WORK/rss-load-nginx")"
   AGENT_HWM="$(hwm_kib "$AGENT_PID")"
 
+  gc_table="| case | agent GC pauses | paused (share of the run) | longest pause |
+| --- | ---: | ---: | ---: |"
   table="| case | agent req/s | NGINX req/s | **ratio** | agent p99 | NGINX p99 | **p99 ratio** | errors (agent / NGINX) | load (1 min) per round, agent / NGINX |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
   median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -248,13 +264,18 @@ if part data; then
     pratio="$(awk -v a="$agent_p99" -v n="$nginx_p99" 'BEGIN { if (n > 0) printf "%.2f", a / n; else print "n/a" }')"
     table+="
 | $case | $agent_rps | $nginx_rps | **$ratio** | $agent_p99 ms | $nginx_p99 ms | **$pratio** | $agent_err / $nginx_err | $agent_load / $nginx_load |"
+    # GC pauses of the agent during this case, all rounds together; share of the time wrk ran.
+    gc_table+="
+| $case | $(awk -v secs="$((ROUNDS * ${WRK_DURATION%s}))" '{ n += $1; t += $2; if ($3 > m) m = $3 }
+      END { printf "%d | %.0f ms (%.1f %%) | %.1f ms", n, t, t / (secs * 10), m }' "$WORK/gc-$case") |"
   done
+  GC_NAME="$(sed -n 's/.*Using \(.*\)$/\1/p' "$AGENT_GC_LOG" | head -1)"
   SECTIONS+=("## 1. Data path: agent vs NGINX proxy_cache
 
 wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), \`-t$WRK_THREADS -c$WRK_CONNECTIONS -d$WRK_DURATION --latency\`, same for both, run
 alternately (agent, then NGINX, per case) against both servers running side by side, $ROUNDS round(s); the
 table gives the median over rounds. Pinning: $PINNING.
-The agent is \`Agent.start\` in its own JVM (\`AgentMain\`, default JVM flags; on one CPU the JVM picks SerialGC), watching an
+The agent is \`Agent.start\` in its own JVM (\`AgentMain\`, default JVM flags plus \`-Xlog:gc\`${BENCH_AGENT_JAVA_OPTS:+ and \`$BENCH_AGENT_JAVA_OPTS\`}; collector: ${GC_NAME:-unknown}), watching an
 embedded API (fabric8 mock server + operator, \`ClusterMain\`) that applied [bench/policies.yaml](bench/policies.yaml);
 NGINX $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') runs [bench/nginx.conf](bench/nginx.conf) (one worker; its cache files
 on $NGINX_CACHE_ON under a temporary prefix). Upstream: \`UpstreamMain\` (Vert.x), 1 KiB or 16 KiB bodies, no Cache-Control.
@@ -263,7 +284,14 @@ Hit cases request one key filled beforehand (one request, checked to be a HIT ne
 goes upstream and is stored. No other warm-up: the agent's JIT warms up during the first case.
 Ratio = agent / NGINX (throughput: above 1 is better for the agent; p99: below 1 is better for the agent).
 
-$table")
+$table
+
+The agent's stop-the-world GC pauses while wrk ran (from its \`-Xlog:gc\` log, all rounds of a case together). A
+pause stops every request in flight, so pauses of tens of milliseconds land directly in the p99; compare another
+collector with \`BENCH_AGENT_JAVA_OPTS\` (e.g. \`-XX:+UseG1GC\`). The miss case stores a new 1 KiB entry with every
+request, so the cache's live data grows and is copied by each young collection until \`maximumSize\` is reached.
+
+$gc_table")
   FOOT_AGENT="| standalone agent process (\`AgentMain\`) | start-to-ready $(field "$AGENT_READY" startMs | cut -d. -f1) ms (\`Agent.start\` until both policies applied), JVM start to ready $(field "$AGENT_READY" uptimeMs) ms | RSS after start $(mib "$AGENT_RSS_START") MiB; under the miss load $(mib "$AGENT_RSS_LOAD") MiB; peak (VmHWM) $(mib "$AGENT_HWM") MiB |
 | NGINX (master + 1 worker), for comparison (its cache files live in tmpfs or the page cache, outside its RSS) | - | RSS after start $(mib "$NGINX_RSS_START") MiB; under the miss load $(mib "$NGINX_RSS_LOAD") MiB |"
 

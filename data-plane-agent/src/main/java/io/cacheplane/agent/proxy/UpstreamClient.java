@@ -96,6 +96,9 @@ public final class UpstreamClient implements AutoCloseable {
    */
   public static final long DRAIN_LIMIT = 4L * 1024 * 1024;
 
+  /** Largest body buffer allocated up front from a declared {@code Content-Length}, bytes (64 KiB). */
+  static final int PRESIZE_LIMIT = 64 * 1024;
+
   /** Longest time spent reading and dropping an abandoned body before the exchange is reset (2 s). */
   public static final Duration DRAIN_GRACE = Duration.ofSeconds(2);
 
@@ -276,7 +279,9 @@ public final class UpstreamClient implements AutoCloseable {
       return Future.succeededFuture(streaming(req, resp, Buffer.buffer()));
     }
     Promise<Response> done = Promise.promise();
-    Buffer read = Buffer.buffer();
+    // Sized to the declared length (up to PRESIZE_LIMIT, so a length the upstream never sends costs little): a stored
+    // body then holds no spare capacity, where growing by doubling would keep up to twice its size on the heap.
+    Buffer read = declared > 0 && !bodyless ? Buffer.buffer((int) Math.min(declared, PRESIZE_LIMIT)) : Buffer.buffer();
     resp.handler(chunk -> {
       read.appendBuffer(chunk);
       if (read.length() > bufferLimit) {
