@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * Retries of idempotent requests (GET, HEAD, OPTIONS, PUT, DELETE; RFC 9110 section 9.2.2) on a connection
  * failure or a listed status, bounded by a retry budget. The budget's terms and defaults are Envoy's
- * ({@code retry_budget}: budget_percent 20, min_retry_concurrency 3).
+ * ({@code retry_budget}: budget_percent 20, min_retry_concurrency 3); each retry waits Envoy's default fully jittered
+ * exponential back-off first (below 25 ms, 75 ms, 175 ms, then 250 ms).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RetrySpec {

@@ -144,7 +144,7 @@ public final class ProxyServer {
     this.counters = Objects.requireNonNull(counters, "counters");
     this.limits = Objects.requireNonNull(limits, "limits");
     this.upstream = new UpstreamClient(vertx, upstreamCaFile);
-    this.exchange = new UpstreamCall(upstream, metrics);
+    this.exchange = new UpstreamCall(vertx, upstream, metrics);
   }
 
   /**

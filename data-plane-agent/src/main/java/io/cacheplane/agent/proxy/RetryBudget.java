@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The retry settings of one route and its retry budget (Envoy's {@code retry_budget}: a retry is allowed while the
  * retries in flight stay below {@code budgetPercent} % of the requests in flight, and never below
  * {@code minRetryConcurrency}). The budget keeps a retry storm from multiplying the load on an upstream that is already
- * failing: with the defaults, at most 20 % more requests, or 3 retries at a time on a quiet route.
+ * failing: with the defaults, at most 20 % more requests, or 3 retries at a time on a quiet route. Each retry waits
+ * first, Envoy's fully jittered exponential back-off ({@link #backoffCeilingMillis}).
  *
  * <p>One instance per compiled route; it counts the route's requests and retries in flight (thread-safe).
  *
@@ -67,6 +68,45 @@ public final class RetryBudget {
   public static boolean allows(int retriesInFlight, int requestsInFlight, int budgetPercent, int minRetryConcurrency) {
     double budget = budgetPercent / 100.0 * requestsInFlight;
     return retriesInFlight < Math.max(minRetryConcurrency, budget);
+  }
+
+  /** Base interval of the retry back-off, Envoy's default for {@code retry_back_off.base_interval} (25 ms). */
+  public static final long BACKOFF_BASE_MILLIS = 25;
+  /** Longest retry back-off, Envoy's default {@code max_interval}: 10 × the base interval (250 ms). */
+  public static final long BACKOFF_MAX_MILLIS = 10 * BACKOFF_BASE_MILLIS;
+
+  /**
+   * The upper bound of the wait before a retry, a pure function: Envoy's fully jittered exponential back-off waits a
+   * random time in {@code [0, min(max, (2^retry − 1) × base))} before retry number {@code retry}.
+   *
+   * @param retry the retry about to be sent, 1 for the first
+   * @param baseMillis the base interval, ms, > 0
+   * @param maxMillis the cap, ms, ≥ baseMillis
+   * @return the exclusive upper bound, ms: 25, 75, 175, then 250 with Envoy's defaults
+   * @throws IllegalArgumentException when {@code retry < 1}
+   * @see <a href="https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter">Envoy
+   *     router filter, x-envoy-max-retries: the default back-off</a>
+   */
+  public static long backoffCeilingMillis(int retry, long baseMillis, long maxMillis) {
+    if (retry < 1) {
+      throw new IllegalArgumentException("retry must be >= 1, got " + retry);
+    }
+    if (retry >= 62) {
+      return maxMillis;
+    }
+    long multiplier = (1L << retry) - 1;
+    return multiplier > maxMillis / baseMillis ? maxMillis : Math.min(maxMillis, multiplier * baseMillis);
+  }
+
+  /**
+   * The wait before retry number {@code retry} with the default base and cap.
+   *
+   * @param retry the retry about to be sent, 1 for the first
+   * @param random uniform in {@code [0, 1)}
+   * @return ms, in {@code [0, backoffCeilingMillis(retry, 25, 250))}
+   */
+  public static long backoffMillis(int retry, double random) {
+    return (long) (random * backoffCeilingMillis(retry, BACKOFF_BASE_MILLIS, BACKOFF_MAX_MILLIS));
   }
 
   /** Retries after the first attempt. */

@@ -4,12 +4,14 @@ import io.cacheplane.agent.metrics.AgentMetrics;
 import io.cacheplane.agent.proxy.CompiledRoute.WeightedBackend;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One client request's exchange with a route's upstreams: picks a backend by weight, sends, and retries when the
@@ -20,7 +22,9 @@ import java.util.Objects;
  * is listed; at most {@code attempts} times; each retry needs a place in the route's retry budget, and picks a backend
  * by weight again. When no retry is possible the last answer (or failure) is the result. A timeout is never retried.
  * The body of an answer that is retried is read and dropped first ({@link UpstreamClient.Response#drain}), so its
- * connection can carry the retry instead of being closed under it.
+ * connection can carry the retry instead of being closed under it. Each retry then waits its back-off: Envoy's fully
+ * jittered exponential back-off with its defaults, a random time below 25 ms, 75 ms, 175 ms, then 250 ms
+ * ({@link RetryBudget#backoffCeilingMillis}), cut short by the deadline.
  *
  * <p>The route's timeout bounds the whole exchange: every attempt gets the time left until the deadline set when the
  * first attempt started; once it has passed the result is a {@link UpstreamClient.TimeoutException} (→ 504).
@@ -31,10 +35,12 @@ import java.util.Objects;
  */
 final class UpstreamCall {
 
+  private final Vertx vertx;
   private final UpstreamClient client;
   private final AgentMetrics metrics;
 
-  UpstreamCall(UpstreamClient client, AgentMetrics metrics) {
+  UpstreamCall(Vertx vertx, UpstreamClient client, AgentMetrics metrics) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.client = Objects.requireNonNull(client, "client");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
   }
@@ -97,7 +103,7 @@ final class UpstreamCall {
             && takeRetry(route, budget)) {
           long drainFor = deadline - System.nanoTime();
           r.drain(UpstreamClient.DRAIN_LIMIT, Duration.ofNanos(Math.max(1, drainFor))).onComplete(v ->
-              attempt(route, budget, method, suffix, headers, body, bufferLimit, deadline, retry + 1, true, out));
+              retryAfterBackoff(route, budget, method, suffix, headers, body, bufferLimit, deadline, retry + 1, out));
         } else {
           out.tryComplete(r);
         }
@@ -107,11 +113,28 @@ final class UpstreamCall {
       if (cause instanceof UpstreamClient.TimeoutException) {
         out.tryFail(new UpstreamClient.TimeoutException(route.timeout()));
       } else if (budget != null && retry < budget.attempts() && takeRetry(route, budget)) {
-        attempt(route, budget, method, suffix, headers, body, bufferLimit, deadline, retry + 1, true, out);
+        retryAfterBackoff(route, budget, method, suffix, headers, body, bufferLimit, deadline, retry + 1, out);
       } else {
         out.tryFail(cause);
       }
     });
+  }
+
+  /**
+   * Sends retry number {@code retry} after its back-off ({@link RetryBudget#backoffMillis}), never waiting past the
+   * deadline (then {@link #attempt} answers with a timeout). The retry's place in the budget is held while it waits.
+   */
+  private void retryAfterBackoff(CompiledRoute route, RetryBudget budget, HttpMethod method, String suffix,
+      List<Map.Entry<String, String>> headers, Buffer body, long bufferLimit, long deadline, int retry,
+      Promise<UpstreamClient.Response> out) {
+    long leftMillis = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+    long wait = Math.min(RetryBudget.backoffMillis(retry, ThreadLocalRandom.current().nextDouble()), leftMillis);
+    if (wait < 1) {
+      attempt(route, budget, method, suffix, headers, body, bufferLimit, deadline, retry, true, out);
+    } else {
+      vertx.setTimer(wait, id ->
+          attempt(route, budget, method, suffix, headers, body, bufferLimit, deadline, retry, true, out));
+    }
   }
 
   /** The {@code outcome} label of an attempt: the answer's status class, {@code timeout} or {@code error}. */

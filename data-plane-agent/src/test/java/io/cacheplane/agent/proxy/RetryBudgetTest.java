@@ -79,4 +79,43 @@ class RetryBudgetTest {
     assertThatThrownBy(() -> new RetryBudget(null, null, 101, null)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new RetryBudget(null, null, null, -1)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @ParameterizedTest(name = "retry {0}, base {1} ms, max {2} ms: below {3} ms")
+  @CsvSource({
+      // Envoy's defaults: (2^N - 1) x 25 ms, capped at 250 ms
+      "1, 25, 250, 25",
+      "2, 25, 250, 75",
+      "3, 25, 250, 175",
+      "4, 25, 250, 250",
+      "5, 25, 250, 250",
+      // no overflow for absurd retry numbers or a cap far above the base
+      "61, 25, 250, 250",
+      "62, 25, 250, 250",
+      "2147483647, 25, 250, 250",
+      "40, 1, 9223372036854775807, 1099511627775",
+      // the base equals the cap: every retry waits below the cap
+      "1, 100, 100, 100",
+      "3, 100, 100, 100",
+  })
+  void backoffCeilingIsEnvoysFullyJitteredExponential(int retry, long base, long max, long ceiling) {
+    assertThat(RetryBudget.backoffCeilingMillis(retry, base, max)).isEqualTo(ceiling);
+  }
+
+  @ParameterizedTest(name = "retry {0}, random {1}: {2} ms")
+  @CsvSource({
+      "1, 0.0, 0",
+      "1, 0.5, 12",
+      "1, 0.9999999, 24",
+      "3, 0.5, 87",
+      "9, 0.9999999, 249",
+  })
+  void backoffIsTheCeilingScaledByTheRandomDraw(int retry, double random, long millis) {
+    assertThat(RetryBudget.backoffMillis(retry, random)).isEqualTo(millis);
+  }
+
+  @Test
+  void backoffIsDefinedFromTheFirstRetry() {
+    assertThatThrownBy(() -> RetryBudget.backoffCeilingMillis(0, 25, 250))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retry must be >= 1");
+  }
 }
