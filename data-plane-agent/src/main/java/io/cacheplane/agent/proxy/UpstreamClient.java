@@ -10,18 +10,25 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.TrustOptions;
 import io.vertx.core.streams.ReadStream;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
+import org.jboss.logging.Logger;
 
 /**
  * Upstream calls over one pooled Vert.x {@link HttpClient} (keep-alive, HTTP/1.1, up to {@value #POOL_SIZE}
@@ -32,6 +39,12 @@ import javax.net.ssl.SSLException;
  * is read whole ({@link Response#complete()}); a longer one — declared by {@code Content-Length} or found while
  * reading — is handed over as a paused stream after the part read so far, to be piped to the client with
  * back-pressure ({@link Response#rest()}), so it is never held whole.
+ *
+ * <p>Idle connections the upstream closes: a request that went out on a connection that had carried an exchange before,
+ * and failed because the connection closed or reset before any answer, is sent once more on another connection when
+ * its method is idempotent (as NGINX does with cached upstream connections), so an upstream's keep-alive timeout does
+ * not turn into 502s. Non-idempotent requests, failures after the response head and failures on fresh connections
+ * are never sent again here (the route's {@code retries} decide those).
  *
  * <p>Deadline: {@code timeout} covers connect, the response head and the buffered part of the body; once a response
  * is handed over as a stream, the rest of it is bounded by {@code idleTimeout} (no byte for that long fails the
@@ -179,8 +192,12 @@ public final class UpstreamClient implements AutoCloseable {
     }
   }
 
+  private static final Logger LOG = Logger.getLogger(UpstreamClient.class);
+
   private final Vertx vertx;
   private final HttpClient client;
+  /** Open connections that have carried at least one exchange. */
+  private final Set<HttpConnection> usedConnections = ConcurrentHashMap.newKeySet();
 
   /** A client trusting the JVM's default certificate authorities. */
   public UpstreamClient(Vertx vertx) {
@@ -192,6 +209,11 @@ public final class UpstreamClient implements AutoCloseable {
    * @throws IllegalArgumentException when the bundle cannot be read ({@link UpstreamTrust#load})
    */
   public UpstreamClient(Vertx vertx, Path upstreamCaFile) {
+    this(vertx, upstreamCaFile, POOL_SIZE);
+  }
+
+  /** @param poolSize connections per upstream endpoint, ≥ 1 (tests force connection reuse with 1) */
+  UpstreamClient(Vertx vertx, Path upstreamCaFile, int poolSize) {
     this.vertx = vertx;
     HttpClientOptions options = new HttpClientOptions()
         .setKeepAlive(true)
@@ -203,7 +225,7 @@ public final class UpstreamClient implements AutoCloseable {
     if (trust != null) {
       options.setTrustOptions(trust);
     }
-    this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(POOL_SIZE));
+    this.client = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(poolSize));
   }
 
   /**
@@ -244,6 +266,20 @@ public final class UpstreamClient implements AutoCloseable {
         .setURI(uri)
         .setHeaders(outgoing)
         .setIdleTimeout(Math.max(1, idleTimeout.toMillis()));
+    exchange(endpoint, options, method, body, bufferLimit, result, sent, true);
+    return result.future();
+  }
+
+  /**
+   * One try of {@link #send}. When a request sent on a connection that had carried an exchange before fails before any
+   * answer (closed or reset: typically the upstream closed the idle connection as the request went out) and the method
+   * is idempotent, it is sent once more, on another connection, as NGINX does with its cached upstream connections;
+   * this is not a retry of the route and needs no {@code retries}.
+   */
+  private void exchange(Endpoint endpoint, RequestOptions options, HttpMethod method, Buffer body, long bufferLimit,
+      Promise<Response> result, AtomicReference<HttpClientRequest> sent, boolean mayResend) {
+    AtomicBoolean reused = new AtomicBoolean();
+    AtomicBoolean answered = new AtomicBoolean();
     client.request(options)
         .compose(req -> {
           sent.set(req);
@@ -251,23 +287,55 @@ public final class UpstreamClient implements AutoCloseable {
             req.reset();
             return Future.failedFuture("abandoned after timeout");
           }
+          reused.set(carriedBefore(req.connection()));
           // The body is read in a stage chained onto send() right here, not in a later stage of the outer chain:
           // Vert.x emits the response's chunks and end right after the response head, and drops them if no handler
           // is set and the stream is not paused. This function runs on the request's context, so nothing can be
           // emitted before read() attaches its handlers or pauses, whichever thread called send().
           Future<HttpClientResponse> response = body.length() == 0 ? req.send() : req.send(body);
-          return response.compose(resp -> read(req, resp, method, bufferLimit));
+          return response.compose(resp -> {
+            answered.set(true);
+            return read(req, resp, method, bufferLimit);
+          });
         })
         .onComplete(ar -> {
           if (ar.succeeded()) {
             if (!result.tryComplete(ar.result())) {
               ar.result().discard(); // the deadline passed meanwhile
             }
+          } else if (mayResend && reused.get() && !answered.get() && RetryBudget.retriesMethod(method.name())
+              && closedUnderneath(ar.cause()) && !result.future().isComplete()) {
+            LOG.debugf("upstream %s closed a reused connection before answering; sending again", endpoint);
+            exchange(endpoint, options, method, body, bufferLimit, result, sent, false);
           } else {
             result.tryFail(new FailureException(endpoint, ar.cause()));
           }
         });
-    return result.future();
+  }
+
+  /** Whether the connection carried an exchange before; remembers it (until it closes) otherwise. */
+  private boolean carriedBefore(HttpConnection connection) {
+    if (connection == null) {
+      return false;
+    }
+    if (usedConnections.add(connection)) {
+      connection.closeHandler(v -> usedConnections.remove(connection));
+      return false;
+    }
+    return true;
+  }
+
+  /** Whether a failure is the connection being closed or reset (not a TLS failure, not a timeout). */
+  private static boolean closedUnderneath(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SSLException) {
+        return false;
+      }
+      if (t instanceof HttpClosedException || t instanceof IOException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private Future<Response> read(HttpClientRequest req, HttpClientResponse resp, HttpMethod method,

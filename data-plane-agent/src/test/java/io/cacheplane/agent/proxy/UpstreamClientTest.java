@@ -2,6 +2,7 @@ package io.cacheplane.agent.proxy;
 
 import static io.cacheplane.agent.proxy.ProxyFixture.await;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cacheplane.agent.Endpoint;
 import io.vertx.core.Future;
@@ -11,10 +12,12 @@ import io.vertx.core.buffer.impl.BufferImpl;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.NetServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -129,5 +132,82 @@ class UpstreamClientTest {
     Awaitility.await("the connection stays open").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(3))
         .until(() -> !closed.contains(used));
     assertThat(await(get("/bytes/10", 1024)).status()).isEqualTo(200);
+  }
+
+  /**
+   * A raw upstream that answers the first request on each connection (keep-alive) and closes the connection when a
+   * second one arrives on it, as a server whose idle timeout fired just as the request went out; a request for
+   * {@code /always-close} is closed on at once. Counts connections and request heads.
+   */
+  private static final class ClosingUpstream {
+    final AtomicInteger connections = new AtomicInteger();
+    final AtomicInteger requests = new AtomicInteger();
+    final NetServer server;
+
+    ClosingUpstream(Vertx vertx) throws Exception {
+      server = await(vertx.createNetServer().connectHandler(socket -> {
+        connections.incrementAndGet();
+        StringBuilder in = new StringBuilder();
+        int[] heads = {0};
+        socket.handler(data -> {
+          in.append(data.toString());
+          int end;
+          while ((end = in.indexOf("\r\n\r\n")) >= 0) {
+            String head = in.substring(0, end);
+            in.delete(0, end + 4);
+            requests.incrementAndGet();
+            heads[0]++;
+            if (heads[0] > 1 || head.contains("/always-close")) {
+              socket.close();
+              return;
+            }
+            socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+          }
+        });
+      }).listen(0, "127.0.0.1"));
+    }
+
+    Endpoint endpoint() {
+      return Endpoint.http("127.0.0.1", server.actualPort());
+    }
+  }
+
+  @Test
+  void anIdempotentRequestOnAConnectionTheUpstreamClosedIsSentAgainOnce() throws Exception {
+    for (HttpMethod m : List.of(HttpMethod.GET, HttpMethod.PUT)) {
+      ClosingUpstream closing = new ClosingUpstream(vertx);
+      // One connection per endpoint: the second request must reuse the first one's connection.
+      try (UpstreamClient single = new UpstreamClient(vertx, null, 1)) {
+        assertThat(await(sendTo(single, closing.endpoint(), m, "/a")).body().toString()).isEqualTo("ok");
+        UpstreamClient.Response second = await(sendTo(single, closing.endpoint(), m, "/b"));
+        assertThat(second.status()).as(m.name()).isEqualTo(200);
+        assertThat(closing.requests.get()).as(m + ": /a, /b closed on, /b again").isEqualTo(3);
+        assertThat(closing.connections.get()).as(m + ": /b again on a new connection").isEqualTo(2);
+      }
+    }
+  }
+
+  @Test
+  void postOnAConnectionTheUpstreamClosedIsNotSentAgain() throws Exception {
+    ClosingUpstream closing = new ClosingUpstream(vertx);
+    try (UpstreamClient single = new UpstreamClient(vertx, null, 1)) {
+      assertThat(await(sendTo(single, closing.endpoint(), HttpMethod.POST, "/a")).status()).isEqualTo(200);
+      Future<UpstreamClient.Response> second = sendTo(single, closing.endpoint(), HttpMethod.POST, "/b");
+      assertThatThrownBy(() -> await(second)).hasCauseInstanceOf(UpstreamClient.FailureException.class);
+      assertThat(closing.requests.get()).as("/a and /b, once each").isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aFreshConnectionClosedBeforeAnsweringIsNotSentAgain() throws Exception {
+    ClosingUpstream closing = new ClosingUpstream(vertx);
+    Future<UpstreamClient.Response> r = sendTo(client, closing.endpoint(), HttpMethod.GET, "/always-close");
+    assertThatThrownBy(() -> await(r)).hasCauseInstanceOf(UpstreamClient.FailureException.class);
+    assertThat(closing.requests.get()).isEqualTo(1);
+  }
+
+  private static Future<UpstreamClient.Response> sendTo(UpstreamClient c, Endpoint e, HttpMethod m, String uri) {
+    Buffer body = m == HttpMethod.GET ? Buffer.buffer() : Buffer.buffer("x");
+    return c.send(e, TIMEOUT, TIMEOUT, m, uri, List.of(), body, 1024);
   }
 }
