@@ -21,6 +21,9 @@ import javax.crypto.Cipher;
 import javax.crypto.Mac;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.crypto.digests.SHA256Digest;
+import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
+import org.bouncycastle.crypto.params.HKDFParameters;
 
 /**
  * Keeps the entries of a {@code sensitive} cache unreadable in memory (heap dumps, debuggers): values are encrypted
@@ -28,7 +31,8 @@ import javax.crypto.spec.SecretKeySpec;
  * <ul>
  *   <li>the file holds a 32-byte master key, raw (exactly 32 bytes) or base64 (standard or URL-safe alphabet,
  *       surrounding whitespace ignored);
- *   <li>two keys are derived from it with HKDF-Expand (RFC 5869, section 2.3, one block, the master key as PRK):
+ *   <li>two keys are derived from it with HKDF-Expand (RFC 5869, section 2.3, SHA-256, the master key as PRK; Bouncy
+ *       Castle's implementation):
  *       {@code "cacheplane cache encryption"} for AES-GCM and {@code "cacheplane cache key hmac"} for the key hash, so
  *       neither use weakens the other;
  *   <li>each entry gets a fresh random 96-bit nonce (NIST SP 800-38D, section 8.2.2) and a 128-bit tag; the
@@ -166,15 +170,24 @@ public final class Sealer {
   }
 
   private static byte[] expand(byte[] prk, String info) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(prk, "HmacSHA256"));
-      mac.update(info.getBytes(StandardCharsets.UTF_8));
-      mac.update((byte) 1);
-      return mac.doFinal();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is not available", e);
-    }
+    return expand(prk, info.getBytes(StandardCharsets.UTF_8), KEY_BYTES);
+  }
+
+  /**
+   * HKDF-Expand with SHA-256 (RFC 5869, section 2.3), Bouncy Castle's {@link HKDFBytesGenerator} with the extract step
+   * skipped: {@code prk} is already a uniformly random key.
+   *
+   * @param prk the pseudorandom key, ≥ 32 bytes
+   * @param info the context
+   * @param length bytes of output, ≤ 255 × 32
+   * @return the output keying material
+   */
+  static byte[] expand(byte[] prk, byte[] info, int length) {
+    HKDFBytesGenerator hkdf = new HKDFBytesGenerator(SHA256Digest.newInstance());
+    hkdf.init(HKDFParameters.skipExtractParameters(prk, info));
+    byte[] out = new byte[length];
+    hkdf.generateBytes(out, 0, length);
+    return out;
   }
 
   private static byte[] serialize(CachedResponse r) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -89,5 +90,14 @@ class SealerTest {
     Sealer a = Sealer.of(key(5));
     assertThat(a.hashKey("GET /x")).isEqualTo(a.hashKey("GET /x")).isNotEqualTo(a.hashKey("GET /y"))
         .isNotEqualTo(Sealer.of(key(6)).hashKey("GET /x"));
+  }
+
+  @Test
+  void keysAreDerivedWithHkdfExpandAsRfc5869TestCase1() {
+    // RFC 5869, appendix A.1: PRK and info of test case 1; the first 32 bytes of its OKM.
+    byte[] prk = HexFormat.of().parseHex("077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5");
+    byte[] info = HexFormat.of().parseHex("f0f1f2f3f4f5f6f7f8f9");
+    assertThat(HexFormat.of().formatHex(Sealer.expand(prk, info, 42)))
+        .isEqualTo("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
   }
 }
