@@ -45,8 +45,8 @@ final class ResponseStreams {
     }
     r.rest().pipe().endOnFailure(false).to(resp).onFailure(e -> {
       LOG.debugf("streamed response broken: %s", e.getMessage());
-      r.discard();
       resp.reset();
+      r.discard();
     });
   }
 }

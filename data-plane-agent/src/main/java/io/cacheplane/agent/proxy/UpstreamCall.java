@@ -21,8 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * DELETE; never POST or PATCH), after a failure to reach the upstream or a broken exchange, or an answer whose status
  * is listed; at most {@code attempts} times; each retry needs a place in the route's retry budget, and picks a backend
  * by weight again. When no retry is possible the last answer (or failure) is the result. A timeout is never retried.
- * The body of an answer that is retried is read and dropped first ({@link UpstreamClient.Response#drain}), so its
- * connection can carry the retry instead of being closed under it. Each retry then waits its back-off: Envoy's fully
+ * The body of an answer that is retried is dropped in the background ({@link UpstreamClient.Response#discard}), never
+ * by closing a connection the retry might be using. Each retry waits its back-off: Envoy's fully
  * jittered exponential back-off with its defaults, a random time below 25 ms, 75 ms, 175 ms, then 250 ms
  * ({@link RetryBudget#backoffCeilingMillis}), cut short by the deadline.
  *
@@ -101,9 +101,10 @@ final class UpstreamCall {
         UpstreamClient.Response r = ar.result();
         if (budget != null && retry < budget.attempts() && budget.retriesStatus(r.status())
             && takeRetry(route, budget)) {
-          long drainFor = deadline - System.nanoTime();
-          r.drain(UpstreamClient.DRAIN_LIMIT, Duration.ofNanos(Math.max(1, drainFor))).onComplete(v ->
-              retryAfterBackoff(route, budget, method, suffix, headers, body, bufferLimit, deadline, retry + 1, out));
+          // Dropped in the background: a connection still draining is not back in the pool, so the retry cannot be
+          // handed it, and the retry need not wait for a slow error body.
+          r.discard();
+          retryAfterBackoff(route, budget, method, suffix, headers, body, bufferLimit, deadline, retry + 1, out);
         } else {
           out.tryComplete(r);
         }

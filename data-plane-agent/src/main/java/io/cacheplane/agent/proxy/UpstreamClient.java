@@ -21,10 +21,11 @@ import io.vertx.core.streams.ReadStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
@@ -140,8 +141,8 @@ public final class UpstreamClient implements AutoCloseable {
     }
 
     /**
-     * Abandons the unread rest of the body: {@link #drain} with {@link #DRAIN_LIMIT} and {@link #DRAIN_GRACE}
-     * (nothing to do for a complete response).
+     * Abandons the unread rest of the body in the background: {@link #drain} with {@link #DRAIN_LIMIT} and
+     * {@link #DRAIN_GRACE} (nothing to do for a complete response). Never throws.
      */
     public void discard() {
       drain(DRAIN_LIMIT, DRAIN_GRACE);
@@ -178,10 +179,16 @@ public final class UpstreamClient implements AutoCloseable {
         }
       });
       done.future().onComplete(ar -> vertx.cancelTimer(timer));
-      rest.handler(chunk -> { });
-      rest.exceptionHandler(e -> done.tryComplete());
-      rest.endHandler(v -> done.tryComplete());
-      rest.resume();
+      try {
+        rest.handler(chunk -> { });
+        rest.exceptionHandler(e -> done.tryComplete());
+        rest.endHandler(v -> done.tryComplete());
+        rest.resume();
+      } catch (IllegalStateException e) {
+        // The stream already ended or failed (e.g. the upstream closed the connection mid-body): nothing to drop,
+        // and the connection is gone.
+        done.tryComplete();
+      }
       return done.future();
     }
 
@@ -196,8 +203,9 @@ public final class UpstreamClient implements AutoCloseable {
 
   private final Vertx vertx;
   private final HttpClient client;
-  /** Open connections that have carried at least one exchange. */
-  private final Set<HttpConnection> usedConnections = ConcurrentHashMap.newKeySet();
+  /** Connections that have carried at least one exchange (weak: a closed connection drops out once unreferenced). */
+  private final Set<HttpConnection> usedConnections = Collections.synchronizedSet(
+      Collections.newSetFromMap(new WeakHashMap<>()));
 
   /** A client trusting the JVM's default certificate authorities. */
   public UpstreamClient(Vertx vertx) {
@@ -313,16 +321,12 @@ public final class UpstreamClient implements AutoCloseable {
         });
   }
 
-  /** Whether the connection carried an exchange before; remembers it (until it closes) otherwise. */
+  /** Whether the connection carried an exchange before; remembers it otherwise. */
   private boolean carriedBefore(HttpConnection connection) {
     if (connection == null) {
       return false;
     }
-    if (usedConnections.add(connection)) {
-      connection.closeHandler(v -> usedConnections.remove(connection));
-      return false;
-    }
-    return true;
+    return !usedConnections.add(connection);
   }
 
   /** Whether a failure is the connection being closed or reset (not a TLS failure, not a timeout). */
