@@ -271,8 +271,8 @@ public final class ProxyServer {
     long maxBody = limits.maxRequestBody();
     if (declared != null && tooLarge(declared, maxBody)) {
       closeAfter(req);
-      plain(req, 413, "request body larger than " + maxBody + " bytes\n");
       answered(route, 413, false);
+      plain(req, 413, "request body larger than " + maxBody + " bytes\n");
       return;
     }
     if (expectsContinue(req)) {
@@ -283,8 +283,8 @@ public final class ProxyServer {
         dispatch(req, path, route, ar.result());
       } else if (ar.cause() instanceof Bodies.TooLargeException) {
         closeAfter(req);
-        plain(req, 413, "request body larger than " + maxBody + " bytes\n");
         answered(route, 413, false);
+        plain(req, 413, "request body larger than " + maxBody + " bytes\n");
       }
       // otherwise the client went away while sending: nothing to answer
     });
@@ -391,8 +391,8 @@ public final class ProxyServer {
         }
         List<Map.Entry<String, String>> headers =
             route.responseHeaderEdits().apply(Headers.endToEnd(r.headers(), Set.of()));
-        ResponseStreams.stream(req, r, headers, X_CACHE, cache == null ? "BYPASS" : "MISS");
         answered(route, r.status(), false);
+        ResponseStreams.stream(req, r, headers, X_CACHE, cache == null ? "BYPASS" : "MISS");
         return;
       }
       boolean head = req.method() == HttpMethod.HEAD;
@@ -507,8 +507,8 @@ public final class ProxyServer {
 
   private void fail(HttpServerRequest req, CompiledRoute route, Throwable cause) {
     if (cause instanceof UpstreamClient.TimeoutException) {
-      plain(req, 504, "cacheplane: " + cause.getMessage() + "\n");
       answered(route, 504, true);
+      plain(req, 504, "cacheplane: " + cause.getMessage() + "\n");
     } else {
       if (cause instanceof UpstreamClient.FailureException f && f.tls()
           && tlsWarnings.open(route.policy() + "/" + route.name())) {
@@ -517,8 +517,8 @@ public final class ProxyServer {
       } else {
         LOG.debugf("route %s/%s: %s", route.policy(), route.name(), cause.getMessage());
       }
-      plain(req, 502, "cacheplane: upstream unavailable\n");
       answered(route, 502, true);
+      plain(req, 502, "cacheplane: upstream unavailable\n");
     }
   }
 
@@ -534,11 +534,12 @@ public final class ProxyServer {
     }
     Headers.addValid(resp.headers(), headers);
     resp.headers().set(X_CACHE, xCache);
-    resp.end(body);
     answered(route, status, false);
+    resp.end(body);
   }
 
   /** Counts one answer of a matched route: meters and report counters. */
+  /** Counts an answer; called before the answer is written, so a client that has it finds it counted. */
   private void answered(CompiledRoute route, int status, boolean upstreamError) {
     metrics.request(route.policy(), route.name(), status);
     counters.record(route.policy(), route.cachePolicyRef(), status, upstreamError);
