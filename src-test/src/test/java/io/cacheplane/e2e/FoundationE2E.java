@@ -67,7 +67,6 @@ class FoundationE2E {
   private static final Duration POLL = Duration.ofMillis(200);
   private static final String RELEASE = "cp";
   private static final String OPERATOR_SA = RELEASE + "-cacheplane-operator";
-  private static final String AGENT_SA = RELEASE + "-cacheplane-agent";
   private static final String ARGO_CD = "argocd-controller";
   private static final String ENVELOPE_KEY = "envelope.yaml";
   /** The only labels an operator ConfigMap may carry (DESIGN.md, "Envelope and ConfigMap"). */
@@ -89,22 +88,17 @@ class FoundationE2E {
   static void installTheChartAndStartTheOperatorAndTwoAgents(LocalControlPlane controlPlane) {
     k8s = controlPlane;
     ns = k8s.createNamespace("foundation");
-    Cli.Result install = k8s.helm("install", RELEASE, k8s.tools().chart().toString(), "-n", ns, "--skip-crds",
-        "--set-json", "operator.watchNamespaces=[\"" + ns + "\"]");
-    assertThat(install.exitCode()).as(install.toString()).isZero();
+    InProcessCacheplane.installChart(k8s, RELEASE, ns);
     installed = true;
     assertThat(k8s.client().rbac().roles().inNamespace(ns).withName(OPERATOR_SA).get())
         .as("watchNamespaces gives the operator a Role in the namespace").isNotNull();
 
     cacheplane = new InProcessCacheplane();
-    operatorClient = cacheplane.adopt(ServiceAccountClients.client(k8s, ns, OPERATOR_SA, "cacheplane-operator/e2e"));
-    KubernetesClient agentA = cacheplane.adopt(ServiceAccountClients.client(k8s, ns, AGENT_SA, "cacheplane-agent/e2e"));
-    KubernetesClient agentB = cacheplane.adopt(ServiceAccountClients.client(k8s, ns, AGENT_SA, "cacheplane-agent/e2e"));
+    InProcessCacheplane.ChartClients clients = cacheplane.chartClients(k8s, RELEASE, ns, 2, CONVERGE);
+    operatorClient = clients.operator();
+    KubernetesClient agentA = clients.agents().get(0);
+    KubernetesClient agentB = clients.agents().get(1);
     agentClient = agentA;
-    // The apiserver's RBAC authorizer learns new Roles and bindings from an informer: a moment after helm returns.
-    await("the chart's RoleBindings are in force").atMost(CONVERGE).pollInterval(POLL).ignoreExceptions()
-        .until(() -> operatorClient.resources(CachePolicy.class).inNamespace(ns).list() != null
-            && agentA.configMaps().inNamespace(ns).list() != null);
 
     cacheplane.startOperator(operatorClient, Set.of(ns));
     cacheplane.startAgent(agentA, k8s.client(), "agent-a", ns);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.cacheplane.agent.Agent;
 import io.cacheplane.api.contract.AgentLeases;
+import io.cacheplane.api.v1alpha1.CachePolicy;
 import io.cacheplane.agent.AgentSettings;
 import io.cacheplane.agent.BackendResolver;
 import io.cacheplane.agent.Endpoint;
@@ -158,6 +159,45 @@ public final class InProcessCacheplane implements AutoCloseable {
           }
         });
     return started;
+  }
+
+  /** Clients authenticated as the chart's operator ServiceAccount and, one each, its agent ServiceAccount. */
+  record ChartClients(KubernetesClient operator, List<KubernetesClient> agents) {}
+
+  /**
+   * {@code helm install} of the chart as {@code release} into {@code namespace}, CRDs skipped, the operator watching
+   * that namespace; fails the test when helm does.
+   */
+  static void installChart(LocalControlPlane k8s, String release, String namespace) {
+    Cli.Result install = k8s.helm("install", release, k8s.tools().chart().toString(), "-n", namespace,
+        "--skip-crds", "--set-json", "operator.watchNamespaces=[\"" + namespace + "\"]");
+    assertThat(install.exitCode()).as(install.toString()).isZero();
+  }
+
+  /**
+   * Clients with the tokens of the chart's ServiceAccounts {@code <release>-cacheplane-operator} and
+   * {@code <release>-cacheplane-agent} (adopted: closed by {@link #close()}), returned once the apiserver enforces the
+   * chart's RoleBindings — its RBAC authorizer learns them from an informer, a moment after helm returns — waiting
+   * up to {@code atMost}.
+   *
+   * @param agentClients how many agent clients, ≥ 1
+   */
+  ChartClients chartClients(LocalControlPlane k8s, String release, String namespace, int agentClients,
+      Duration atMost) {
+    KubernetesClient operator = adopt(ServiceAccountClients.client(k8s, namespace, release + "-cacheplane-operator",
+        "cacheplane-operator/e2e"));
+    List<KubernetesClient> agentList = new ArrayList<>();
+    for (int i = 0; i < agentClients; i++) {
+      agentList.add(adopt(ServiceAccountClients.client(k8s, namespace, release + "-cacheplane-agent",
+          "cacheplane-agent/e2e")));
+    }
+    KubernetesClient agent = agentList.get(0);
+    await("the chart's RoleBindings are in force").atMost(atMost).pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions()
+        .until(() -> operator.resources(CachePolicy.class).inNamespace(namespace).list() != null
+            && agent.configMaps().inNamespace(namespace).list() != null
+            && agent.leases().inNamespace(namespace).withName("probe").get() == null);
+    return new ChartClients(operator, List.copyOf(agentList));
   }
 
   /** {@code helm uninstall} of {@code release} (when {@code installed}) and deletion of the namespace. */

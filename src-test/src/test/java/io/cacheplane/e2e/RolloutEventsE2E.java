@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cacheplane.agent.Agent;
-import io.cacheplane.api.v1alpha1.CachePolicy;
 import io.cacheplane.operator.events.RolloutEvents;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -36,8 +35,6 @@ class RolloutEventsE2E {
   private static final Duration CONVERGE = Duration.ofSeconds(30);
   private static final Duration POLL = Duration.ofMillis(250);
   private static final String RELEASE = "cp";
-  private static final String OPERATOR_SA = RELEASE + "-cacheplane-operator";
-  private static final String AGENT_SA = RELEASE + "-cacheplane-agent";
   private static final int AGENTS = 2;
   private static final String UNRESOLVABLE_PREFIX = InProcessCacheplane.UNRESOLVABLE_PREFIX;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,21 +49,13 @@ class RolloutEventsE2E {
   static void installTheChartAndStartTheOperatorAndTwoAgents(LocalControlPlane controlPlane) {
     k8s = controlPlane;
     ns = k8s.createNamespace("events");
-    Cli.Result install = k8s.helm("install", RELEASE, k8s.tools().chart().toString(), "-n", ns, "--skip-crds",
-        "--set-json", "operator.watchNamespaces=[\"" + ns + "\"]");
-    assertThat(install.exitCode()).as(install.toString()).isZero();
+    InProcessCacheplane.installChart(k8s, RELEASE, ns);
     installed = true;
 
     cacheplane = new InProcessCacheplane();
-    KubernetesClient operatorClient =
-        cacheplane.adopt(ServiceAccountClients.client(k8s, ns, OPERATOR_SA, "cacheplane-operator/e2e"));
-    List<KubernetesClient> agentClients = new ArrayList<>();
-    for (int i = 0; i < AGENTS; i++) {
-      agentClients.add(cacheplane.adopt(ServiceAccountClients.client(k8s, ns, AGENT_SA, "cacheplane-agent/e2e")));
-    }
-    await("the chart's RoleBindings are in force").atMost(CONVERGE).pollInterval(POLL).ignoreExceptions()
-        .until(() -> operatorClient.resources(CachePolicy.class).inNamespace(ns).list() != null
-            && agentClients.get(0).leases().inNamespace(ns).withName("probe").get() == null);
+    InProcessCacheplane.ChartClients clients = cacheplane.chartClients(k8s, RELEASE, ns, AGENTS, CONVERGE);
+    KubernetesClient operatorClient = clients.operator();
+    List<KubernetesClient> agentClients = clients.agents();
 
     cacheplane.startOperator(operatorClient, Set.of(ns));
     agents.addAll(cacheplane.startChartAgents(k8s.client(), ns, agentClients, CONVERGE));
